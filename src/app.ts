@@ -1,0 +1,63 @@
+// buildApp: the whole service as a Fastify instance, no listening and no environment. Registration order is the
+// architecture: infrastructure → schemas/docs → domain stores → routes.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Config } from './config.js'
+import type { KeySet } from './tokens/key-set.js'
+import configPlugin from './plugins/config.js'
+import errorHandler from './plugins/error-handler.js'
+import redis from './plugins/redis.js'
+import swagger from './plugins/swagger.js'
+import refreshCookie from './plugins/refresh-cookie.js'
+import accessTokens from './plugins/access-tokens.js'
+import authenticate from './plugins/authenticate.js'
+import users from './plugins/users.js'
+import sessions from './plugins/sessions.js'
+import authLoginRoutes from './routes/auth-login.js'
+import authRefreshRoutes from './routes/auth-refresh.js'
+import sessionRoutes from './routes/sessions.js'
+import meRoutes from './routes/me.js'
+import wellKnownRoutes from './routes/well-known.js'
+import healthRoutes from './routes/health.js'
+
+export interface AppOptions {
+  config: Config
+  keySet: KeySet
+  /** REFRESH_TOKEN_SECRET, resolved by the caller (server.ts generates a development one). */
+  refreshSecret: string
+  /** Milliseconds since the epoch; tests inject one to move time without sleeping. */
+  clock?: () => number
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Never log credentials: request headers that carry them are redacted (ASVS 7.1.1). */
+export const LOG_REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]']
+
+export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: LOG_REDACT },
+    // A hop count is valid for Fastify (proxy-addr) though its types omit it.
+    trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
+    bodyLimit: config.bodyLimitBytes,
+    // Unknown fields are rejected, not stripped, and nothing is coerced: input is used exactly as sent.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
+  })
+
+  await app.register(configPlugin, { config, clock: options.clock ?? Date.now })
+  await app.register(errorHandler)
+  await app.register(swagger)
+  await app.register(redis)
+  await app.register(refreshCookie)
+  await app.register(accessTokens, { keySet: options.keySet })
+  await app.register(authenticate)
+  await app.register(users)
+  await app.register(sessions, { refreshSecret: options.refreshSecret })
+
+  await app.register(authLoginRoutes)
+  await app.register(authRefreshRoutes)
+  await app.register(sessionRoutes)
+  await app.register(meRoutes)
+  await app.register(wellKnownRoutes)
+  await app.register(healthRoutes)
+  return app
+}

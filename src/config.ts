@@ -1,0 +1,162 @@
+// Configuration: one TypeBox schema over the environment, validated once at boot.
+// Units are in the names; every variable is documented in the README's configuration table.
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')])
+const Int = (min: number, max: number, dflt: number, description: string) =>
+  Type.String({ pattern: '^[0-9]+$', default: String(dflt), description, 'x-min': min, 'x-max': max })
+
+/** The environment as Rotor reads it: every value is a string, defaults applied before checking. */
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  PORT: Int(1, 65535, 3000, 'HTTP port'),
+  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+  REDIS_KEY_PREFIX: Type.String({ pattern: '^[A-Za-z0-9:_.-]{0,64}$', default: 'rotor:' }),
+  REDIS_CONNECT_TIMEOUT_MS: Int(100, 60000, 2000, 'connect timeout'),
+  REDIS_COMMAND_TIMEOUT_MS: Int(50, 60000, 1000, 'per-command timeout'),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'http://localhost:3000' }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'rotor' }),
+  JWT_CLIENT_ID: Type.String({ minLength: 1, default: 'rotor' }),
+  JWT_ALG: Type.Union([Type.Literal('EdDSA'), Type.Literal('ES256')], { default: 'EdDSA' }),
+  JWT_KEYS: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_KEYS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_CLOCK_TOLERANCE_SECONDS: Int(0, 300, 10, 'leeway for iat/nbf/exp'),
+  REFRESH_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  ACCESS_TOKEN_TTL_SECONDS: Int(30, 86400, 900, 'access-token lifetime'),
+  REFRESH_IDLE_TTL_SECONDS: Int(60, 31536000, 604800, 'sliding idle timeout'),
+  REFRESH_ABSOLUTE_TTL_SECONDS: Int(60, 31536000, 2592000, 'absolute lifetime'),
+  REFRESH_REUSE_GRACE_SECONDS: Int(0, 60, 10, 'grace window for the immediate predecessor'),
+  REFRESH_GRACE_MAX_REPLAYS: Int(0, 10000, 100, 'replays allowed inside the grace window'),
+  COOKIE_SECURE: Bool,
+  ALLOWED_ORIGINS: Type.String({ default: '' }),
+  TRUST_PROXY: Type.String({ default: 'false' }),
+  BODY_LIMIT_BYTES: Int(1024, 65536, 4096, 'body limit on auth routes'),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' })
+}, { additionalProperties: true })
+export type Env = Static<typeof EnvSchema>
+
+/** Parsed configuration handed to buildApp: typed, with units in the names. */
+export interface Config {
+  env: 'development' | 'production' | 'test'
+  host: string
+  port: number
+  redis: { url: string, keyPrefix: string, connectTimeoutMs: number, commandTimeoutMs: number }
+  jwt: {
+    issuer: string, audience: string, clientId: string, alg: 'EdDSA' | 'ES256'
+    keys?: string, keysFile?: string, clockToleranceSeconds: number, accessTokenTtlSeconds: number
+  }
+  refresh: {
+    secret?: string, idleTtlSeconds: number, absoluteTtlSeconds: number
+    reuseGraceSeconds: number, graceMaxReplays: number
+  }
+  cookieSecure: boolean
+  allowedOrigins: string[]
+  trustProxy: boolean | string | number
+  bodyLimitBytes: number
+  logLevel: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const SECRET_VARS = new Set(['JWT_KEYS', 'REFRESH_TOKEN_SECRET'])
+
+/**
+ * Validate the environment once. Throws ConfigError with one line naming the offending variable;
+ * secret values are never echoed.
+ */
+export function loadConfig (source: Record<string, string | undefined>): Config {
+  const env: Record<string, unknown> = {}
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = source[key]
+    if (value !== undefined && value !== '') env[key] = value
+  }
+  if (env.COOKIE_SECURE === undefined) env.COOKIE_SECURE = 'true'
+  const withDefaults = Value.Default(EnvSchema, env) as Record<string, unknown>
+  const first = Value.Errors(EnvSchema, withDefaults).First()
+  if (first !== undefined) {
+    const name = first.path.replace(/^\//, '')
+    const shown = SECRET_VARS.has(name) ? '' : ` (got ${JSON.stringify(withDefaults[name])})`
+    throw new ConfigError(`Invalid configuration: ${name} ${describe(name, first.message)}${shown}`)
+  }
+  const e = withDefaults as Env
+  const int = (name: keyof Env): number => {
+    const schema = EnvSchema.properties[name] as unknown as { 'x-min': number, 'x-max': number }
+    const n = Number(e[name])
+    if (!Number.isSafeInteger(n) || n < schema['x-min'] || n > schema['x-max']) {
+      throw new ConfigError(`Invalid configuration: ${name} must be an integer from ${schema['x-min']} to ${schema['x-max']} (got ${JSON.stringify(e[name])})`)
+    }
+    return n
+  }
+  const config: Config = {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: int('PORT'),
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, connectTimeoutMs: int('REDIS_CONNECT_TIMEOUT_MS'), commandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS') },
+    jwt: {
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      clientId: e.JWT_CLIENT_ID,
+      alg: e.JWT_ALG,
+      keys: e.JWT_KEYS,
+      keysFile: e.JWT_KEYS_FILE,
+      clockToleranceSeconds: int('JWT_CLOCK_TOLERANCE_SECONDS'),
+      accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS')
+    },
+    refresh: {
+      secret: e.REFRESH_TOKEN_SECRET,
+      idleTtlSeconds: int('REFRESH_IDLE_TTL_SECONDS'),
+      absoluteTtlSeconds: int('REFRESH_ABSOLUTE_TTL_SECONDS'),
+      reuseGraceSeconds: int('REFRESH_REUSE_GRACE_SECONDS'),
+      graceMaxReplays: int('REFRESH_GRACE_MAX_REPLAYS')
+    },
+    cookieSecure: e.COOKIE_SECURE === 'true',
+    allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES'),
+    logLevel: e.LOG_LEVEL
+  }
+  if (config.refresh.idleTtlSeconds > config.refresh.absoluteTtlSeconds) {
+    throw new ConfigError('Invalid configuration: REFRESH_IDLE_TTL_SECONDS must not exceed REFRESH_ABSOLUTE_TTL_SECONDS')
+  }
+  if (config.env === 'production' && !config.cookieSecure) {
+    throw new ConfigError('Invalid configuration: COOKIE_SECURE=false is a development setting and is refused in production')
+  }
+  if (config.jwt.keys !== undefined && config.jwt.keysFile !== undefined) {
+    throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')
+  }
+  return config
+}
+
+function describe (name: string, message: string): string {
+  if (name === 'REFRESH_TOKEN_SECRET') return 'must be at least 32 characters'
+  if (name === 'COOKIE_SECURE') return 'must be "true" or "false"'
+  if (name === 'REDIS_KEY_PREFIX') return 'may hold only letters, digits and : _ . - (at most 64; no braces, they would break hash slots)'
+  return message.replace(/^Expected/, 'expected')
+}
+
+/** Origins compare exactly (scheme, host, port), so each entry must be a bare origin. */
+function parseOrigins (raw: string): string[] {
+  const list = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  for (const origin of list) {
+    let parsed: URL | undefined
+    try { parsed = new URL(origin) } catch { parsed = undefined }
+    if (parsed === undefined || parsed.origin !== origin) {
+      throw new ConfigError(`Invalid configuration: ALLOWED_ORIGINS entry ${JSON.stringify(origin)} is not a bare origin like https://app.example.com`)
+    }
+  }
+  return list
+}
+
+/** "false" (socket address only), "true" (trust every hop: only behind a proxy that overwrites the header), a hop count, or a list of addresses/CIDRs. */
+function parseTrustProxy (raw: string): boolean | string | number {
+  const value = raw.trim()
+  if (value === 'false' || value === '') return false
+  if (value === 'true') return true
+  if (/^[0-9]+$/.test(value)) return Number(value)
+  if (/^[0-9a-fA-F:./, ]+$/.test(value)) return value
+  throw new ConfigError(`Invalid configuration: TRUST_PROXY must be true, false, a hop count or a comma list of addresses/CIDRs (got ${JSON.stringify(raw)})`)
+}

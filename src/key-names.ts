@@ -1,0 +1,25 @@
+// Every Redis key name Rotor uses, built here and nowhere else.
+//
+// All keys of one user carry the hash tag {userId}, so they live in one Redis Cluster hash slot and every
+// per-user operation is a single script (no CROSSSLOT). The email index is the only key outside a user's slot.
+import { createHash } from 'node:crypto'
+
+export interface KeyNames {
+  /** Hash: email, password hash, created-at, session version `sv`. Durable: accounts have no TTL. */
+  user (userId: string): string
+  /** Sorted set of the user's family ids, scored by last use (ms). TTL: the longest family's absolute expiry. */
+  families (userId: string): string
+  /** Hash: one refresh-token family (generation, secret hashes, nonce, timestamps). TTL: idle, capped by absolute. */
+  family (userId: string, familyId: string): string
+  /** String: canonical email → user id. Hashed so that no raw address, brace or odd byte ends up in a key name. */
+  email (canonicalEmail: string): string
+}
+
+export function createKeyNames (prefix: string): KeyNames {
+  return {
+    user: (userId) => `${prefix}{${userId}}:user`,
+    families: (userId) => `${prefix}{${userId}}:fams`,
+    family: (userId, familyId) => `${prefix}{${userId}}:f:${familyId}`,
+    email: (canonicalEmail) => `${prefix}email:${createHash('sha256').update(canonicalEmail).digest('base64url')}`
+  }
+}

@@ -1,0 +1,42 @@
+// Bearer authentication (RFC 6750 §2.1): verifies the access token locally, no store round trip.
+// Routes opt in with `onRequest: app.authenticate`; never by matching URLs.
+import fp from 'fastify-plugin'
+import type { FastifyRequest } from 'fastify'
+import { errors } from '../errors.js'
+import { AccessTokenError, type AccessClaims } from '../tokens/access-token.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    authenticate: (request: FastifyRequest) => Promise<void>
+    /** The bearer token's text, or undefined when the request carries none. Throws on a non-Bearer scheme. */
+    bearerToken: (request: FastifyRequest) => string | undefined
+  }
+  interface FastifyRequest { auth: AccessClaims | null }
+}
+
+const BEARER = /^Bearer +([^ ]+) *$/i // the scheme is case-insensitive (RFC 9110 §11.1)
+
+export default fp(async (app) => {
+  app.decorateRequest('auth', null)
+
+  const bearerToken = (request: FastifyRequest): string | undefined => {
+    const header = request.headers.authorization
+    if (header === undefined) return undefined
+    const m = BEARER.exec(header)
+    if (m === null) throw errors.invalidToken('Send the access token as: Authorization: Bearer <token>')
+    return m[1]
+  }
+
+  app.decorate('bearerToken', bearerToken)
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    const token = bearerToken(request)
+    if (token === undefined) throw errors.invalidToken()
+    try {
+      request.auth = await app.accessTokens.verify(token)
+    } catch (err) {
+      if (!(err instanceof AccessTokenError)) throw err
+      request.log.debug({ reason: err.reason }, 'access token rejected')
+      throw errors.invalidToken(err.reason === 'expired' ? 'The access token has expired' : undefined)
+    }
+  })
+}, { name: 'authenticate', dependencies: ['access-tokens'] })

@@ -1,0 +1,60 @@
+// POST /auth/register and POST /auth/token (first-party login: not an OAuth password grant for third parties).
+import type { FastifyPluginAsync } from 'fastify'
+import formbody from '@fastify/formbody'
+import { Type } from '@sinclair/typebox'
+import { errors } from '../errors.js'
+import { RegisterBody, TokenBody, TokenResponse, UserCreated, type RegisterBodyT, type TokenBodyT } from '../schemas/auth.js'
+import { errorResponses } from '../schemas/common.js'
+import { passwordLengthOk } from '../users/passwords.js'
+import { sendGrant } from './token-reply.js'
+
+const routes: FastifyPluginAsync = async (app) => {
+  // Form posts are accepted on the login route only (classic HTML forms and OAuth-style clients).
+  await app.register(formbody, { bodyLimit: app.config.bodyLimitBytes })
+
+  app.post<{ Body: RegisterBodyT }>('/auth/register', {
+    schema: {
+      summary: 'Create an account',
+      tags: ['auth'],
+      body: Type.Ref(RegisterBody),
+      response: { 201: Type.Ref(UserCreated), ...errorResponses(400, 409, 413, 415, 503) }
+    }
+  }, async (request, reply) => {
+    const outcome = await app.authService.register(request.body)
+    if (!outcome.ok) {
+      if (outcome.reason === 'email_taken') throw errors.emailTaken()
+      throw errors.invalidRequest(outcome.reason === 'invalid_email'
+        ? 'email is not a valid address'
+        : 'password must be 8 to 1024 bytes long')
+    }
+    const { id, email, createdAtMs } = outcome.user
+    request.log.info({ event: 'user_registered', userId: id }, 'security event')
+    return reply.code(201).send({ id, email, created_at: new Date(createdAtMs).toISOString() })
+  })
+
+  app.post<{ Body: TokenBodyT }>('/auth/token', {
+    schema: {
+      summary: 'First-party login: exchange email and password for tokens',
+      tags: ['auth'],
+      consumes: ['application/json', 'application/x-www-form-urlencoded'],
+      body: Type.Ref(TokenBody),
+      response: { 200: Type.Ref(TokenResponse), ...errorResponses(400, 403, 413, 415, 503) }
+    }
+  }, async (request, reply) => {
+    const { email, password, refresh_delivery: delivery = 'body' } = request.body
+    // Setting the cookie is a cookie-authenticated act for CSRF purposes (login CSRF, OWASP).
+    if (delivery === 'cookie') app.refreshCookie.assertCsrfSafe(request)
+    if (!passwordLengthOk(password)) throw errors.invalidRequest('password must be 8 to 1024 bytes long')
+    const grant = await app.authService.login({
+      email, password, userAgent: request.headers['user-agent'] ?? '', ip: request.ip
+    })
+    if (grant === undefined) {
+      request.log.info({ event: 'login_failed', ip: request.ip }, 'security event')
+      throw errors.invalidGrant('Invalid email or password')
+    }
+    request.log.info({ event: 'login_succeeded', userId: grant.userId, familyId: grant.sessionId, ip: request.ip }, 'security event')
+    return sendGrant(app, reply, grant, delivery)
+  })
+}
+
+export default routes

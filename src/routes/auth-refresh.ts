@@ -1,0 +1,100 @@
+// POST /auth/refresh, /auth/logout and /auth/logout-all.
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import { errors } from '../errors.js'
+import { RefreshBody, TokenResponse, type RefreshBodyT } from '../schemas/auth.js'
+import { errorResponses } from '../schemas/common.js'
+import { noStore, sendGrant } from './token-reply.js'
+
+/**
+ * The refresh token from the JSON body or the cookie. Both present and different is ambiguous: 400, nothing touched.
+ * A cookie-borne token is only honoured on a CSRF-safe request.
+ */
+function presentedRefreshToken (app: FastifyInstance, request: FastifyRequest, bodyToken: string | undefined) {
+  const cookieToken = app.refreshCookie.read(request)
+  if (bodyToken !== undefined && cookieToken !== undefined && bodyToken !== cookieToken) {
+    throw errors.invalidRequest('The body and the cookie carry different refresh tokens')
+  }
+  if (cookieToken !== undefined) {
+    app.refreshCookie.assertCsrfSafe(request)
+    return { token: cookieToken, viaCookie: true }
+  }
+  return bodyToken === undefined ? undefined : { token: bodyToken, viaCookie: false }
+}
+
+// Cookie-mode clients may POST with no body at all; read that as an empty object rather than a schema failure.
+async function emptyBodyAsObject (request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {}
+}
+
+const routes: FastifyPluginAsync = async (app) => {
+  app.post<{ Body: RefreshBodyT }>('/auth/refresh', {
+    preValidation: emptyBodyAsObject,
+    schema: {
+      summary: 'Rotate a refresh token (from the body or the cookie) for new tokens',
+      tags: ['auth'],
+      body: Type.Ref(RefreshBody),
+      security: [{}, { refreshCookie: [] }],
+      response: { 200: Type.Ref(TokenResponse), ...errorResponses(400, 403, 413, 415, 503) }
+    }
+  }, async (request, reply) => {
+    const presented = presentedRefreshToken(app, request, request.body.refresh_token)
+    if (presented === undefined) throw errors.invalidRequest('Send refresh_token in the body or the refresh cookie')
+    const outcome = await app.authService.refresh(presented.token)
+    if (!outcome.ok) {
+      const { reason, userId, familyId } = outcome
+      if (reason === 'reuse' || reason === 'rollback') {
+        request.log.warn({ event: reason === 'reuse' ? 'refresh_reuse_detected' : 'refresh_rollback_detected', userId, familyId, ip: request.ip }, 'security event: family revoked')
+      }
+      if (presented.viaCookie) app.refreshCookie.clear(reply)
+      noStore(reply)
+      throw errors.invalidGrant('The refresh token is invalid, expired or revoked')
+    }
+    return sendGrant(app, reply, outcome.grant, presented.viaCookie ? 'cookie' : 'body')
+  })
+
+  app.post<{ Body: RefreshBodyT }>('/auth/logout', {
+    preValidation: emptyBodyAsObject,
+    schema: {
+      summary: 'End this session: revokes the refresh-token family named by the refresh token or the bearer token',
+      tags: ['auth'],
+      body: Type.Ref(RefreshBody),
+      security: [{ bearerAuth: [] }, { refreshCookie: [] }, {}],
+      response: { 204: Type.Null({ description: 'Revoked, or nothing left to revoke' }), ...errorResponses(400, 401, 403, 413, 415, 503) }
+    }
+  }, async (request, reply) => {
+    const presented = presentedRefreshToken(app, request, request.body.refresh_token)
+    if (presented !== undefined) {
+      const outcome = await app.sessions.revokeByToken(presented.token, 'logout')
+      if (outcome === 'malformed' && !presented.viaCookie) throw errors.invalidRequest('refresh_token is malformed')
+      if (typeof outcome === 'object') request.log.info({ event: 'logout', ...outcome }, 'security event')
+    } else if (app.bearerToken(request) !== undefined) {
+      await app.authenticate(request)
+      const { userId, sessionId } = request.auth!
+      await app.sessions.revokeFamily(userId, sessionId, 'logout')
+      request.log.info({ event: 'logout', userId, familyId: sessionId }, 'security event')
+    } else {
+      throw errors.invalidRequest('Send a refresh token (body or cookie) or a bearer access token')
+    }
+    app.refreshCookie.clear(reply)
+    return reply.code(204).send()
+  })
+
+  app.post('/auth/logout-all', {
+    onRequest: app.authenticate,
+    schema: {
+      summary: 'End every session of the caller (bumps the session version)',
+      tags: ['auth'],
+      security: [{ bearerAuth: [] }],
+      response: { 204: Type.Null({ description: 'Every refresh-token family of the user is dead' }), ...errorResponses(401, 503) }
+    }
+  }, async (request, reply) => {
+    const { userId } = request.auth!
+    await app.sessions.revokeAllForUser(userId, 'logout_all')
+    request.log.info({ event: 'logout_all', userId, ip: request.ip }, 'security event')
+    app.refreshCookie.clear(reply)
+    return reply.code(204).send()
+  })
+}
+
+export default routes

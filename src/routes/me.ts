@@ -1,0 +1,22 @@
+// GET /me: answered from the verified access token alone, so it keeps working while Redis is down.
+import type { FastifyPluginAsync } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import { errorResponses } from '../schemas/common.js'
+import { Me } from '../schemas/sessions.js'
+
+const routes: FastifyPluginAsync = async (app) => {
+  app.get('/me', {
+    onRequest: app.authenticate,
+    schema: {
+      summary: 'Who the access token belongs to',
+      tags: ['me'],
+      security: [{ bearerAuth: [] }],
+      response: { 200: Type.Ref(Me), ...errorResponses(401) }
+    }
+  }, async (request) => {
+    const { userId, email, sessionId } = request.auth!
+    return { id: userId, email, session_id: sessionId }
+  })
+}
+
+export default routes

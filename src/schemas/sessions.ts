@@ -1,0 +1,36 @@
+// Bodies of /auth/sessions, /me and the JWKS document.
+import { Type } from '@sinclair/typebox'
+
+export const Session = Type.Object({
+  id: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  last_used_at: Type.String({ format: 'date-time' }),
+  expires_at: Type.String({ format: 'date-time', description: 'When the session ends if unused: idle timeout, capped by the absolute lifetime' }),
+  user_agent: Type.String(),
+  ip: Type.String(),
+  current: Type.Boolean({ description: 'Whether this is the session of the presented access token' })
+}, { $id: 'Session', additionalProperties: false })
+
+export const SessionList = Type.Object({ sessions: Type.Array(Type.Ref(Session)) }, { $id: 'SessionList', additionalProperties: false })
+
+export const SessionParams = Type.Object({
+  id: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' })
+}, { $id: 'SessionParams', additionalProperties: false })
+
+export const Me = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  session_id: Type.String()
+}, { $id: 'Me', additionalProperties: false })
+
+export const Jwks = Type.Object({
+  keys: Type.Array(Type.Object({
+    kty: Type.String(),
+    crv: Type.String(),
+    x: Type.String(),
+    y: Type.Optional(Type.String()),
+    kid: Type.String(),
+    alg: Type.Union([Type.Literal('EdDSA'), Type.Literal('ES256')]),
+    use: Type.Literal('sig')
+  }, { additionalProperties: false }))
+}, { $id: 'Jwks', additionalProperties: false })

@@ -1,0 +1,41 @@
+// Process entry: the only file that reads the environment, listens and exits.
+import closeWithGrace from 'close-with-grace'
+import { buildApp, LOG_REDACT } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import { resolveKeySet, resolveRefreshSecret } from './dev-secrets.js'
+import { redisAnswers, redisServerInstalled, startRedisServer, type RedisProcess } from './redis-server.js'
+
+const STATE_DIR = '.rotor' // development keys, secret and Redis data; git-ignored
+
+async function main (): Promise<void> {
+  const config = loadConfig(process.env)
+  const warn = (message: string) => console.warn(`WARNING: ${message}`)
+  let devRedis: RedisProcess | undefined
+  if (config.env !== 'production' && process.env.REDIS_URL === undefined && !(await redisAnswers(config.redis.url))) {
+    if (!redisServerInstalled()) {
+      console.error(`No Redis answers at ${config.redis.url} and redis-server is not installed: install Redis (apt-get install redis-server, brew install redis) or set REDIS_URL.`)
+      process.exit(1)
+    }
+    devRedis = await startRedisServer({ dir: `${STATE_DIR}/redis` })
+    config.redis.url = devRedis.url
+    console.warn(`No Redis at the default address: started a private redis-server at ${devRedis.url} (data in ${STATE_DIR}/redis; development only).`)
+  }
+  const keySet = await resolveKeySet(config, STATE_DIR, warn)
+  const refreshSecret = resolveRefreshSecret(config, STATE_DIR, warn)
+  const app = await buildApp({ config, keySet, refreshSecret, logger: { level: config.logLevel, redact: LOG_REDACT } })
+
+  // Drain in-flight requests, close Redis, then stop the private Redis if we started one.
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
+    else app.log.info({ signal }, 'shutting down')
+    await app.close()
+    await devRedis?.stop()
+  })
+  await app.listen({ host: config.host, port: config.port })
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(err.message)
+  else console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,77 @@
+// Refresh-token format: v1.<userId>.<familyId>.<generation>.<secret>.<mac>
+//
+// - userId and familyId (16 random bytes each, base64url) name the Redis keys, so a token is routed to its user's
+//   hash slot without a lookup.
+// - secret is 256 bits. Generation 1 comes straight from the CSPRNG; generation N+1 is HMAC(deriveKey, token N's
+//   secret + a fresh CSPRNG nonce). Redis keeps the nonce and SHA-256 of each secret, never a usable token, yet a
+//   retry of token N inside the grace window can be answered with the *same* token N+1 (RFC 9700 §4.14.2).
+// - mac is HMAC-SHA256 under a key derived from REFRESH_TOKEN_SECRET over everything before it, so a forged or
+//   altered family id is rejected before Redis is touched and cannot revoke a victim's family.
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
+
+export const REFRESH_TOKEN_MAX_LENGTH = 200
+const FORMAT = /^v1\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})\.([1-9][0-9]{0,9})\.([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/
+
+export interface RefreshTokenParts {
+  userId: string
+  familyId: string
+  generation: number
+  secret: string
+}
+
+export type ParseResult =
+  | { ok: true, token: RefreshTokenParts }
+  | { ok: false, reason: 'malformed' | 'bad_mac' }
+
+export interface RefreshTokenCodec {
+  /** Mint the text of a token from its parts. */
+  format (parts: RefreshTokenParts): string
+  /** Strict shape check, then constant-time MAC check; no I/O. */
+  parse (text: string): ParseResult
+  /** The secret of generation `generation`, derived from its predecessor's secret and that generation's nonce. */
+  deriveSecret (previous: RefreshTokenParts, nonce: string): string
+}
+
+/** A fresh 128-bit identifier (user ids, family ids, nonces, jti). */
+export function randomId (): string {
+  return randomBytes(16).toString('base64url')
+}
+
+/** A fresh 256-bit secret for a family's first generation. */
+export function randomSecret (): string {
+  return randomBytes(32).toString('base64url')
+}
+
+/** What Redis stores for a secret: SHA-256, truncated to 128 bits (the secret has 256 bits of entropy). */
+export function hashSecret (secret: string): string {
+  return createHash('sha256').update(secret).digest().subarray(0, 16).toString('base64url')
+}
+
+export function createRefreshTokenCodec (serverSecret: string): RefreshTokenCodec {
+  // Separate keys per purpose (HKDF, RFC 5869) so a MAC can never be replayed as a derived secret.
+  const macKey = Buffer.from(hkdfSync('sha256', serverSecret, 'rotor', 'refresh-token mac v1', 32))
+  const deriveKey = Buffer.from(hkdfSync('sha256', serverSecret, 'rotor', 'refresh-token successor v1', 32))
+  const mac = (body: string): Buffer => createHmac('sha256', macKey).update(body).digest()
+
+  return {
+    format ({ userId, familyId, generation, secret }) {
+      const body = `v1.${userId}.${familyId}.${generation}.${secret}`
+      return `${body}.${mac(body).toString('base64url')}`
+    },
+    parse (text) {
+      if (text.length > REFRESH_TOKEN_MAX_LENGTH) return { ok: false, reason: 'malformed' }
+      const m = FORMAT.exec(text)
+      if (m === null) return { ok: false, reason: 'malformed' }
+      const [, userId, familyId, gen, secret, presented] = m as unknown as [string, string, string, string, string, string]
+      const expected = mac(text.slice(0, text.length - presented.length - 1))
+      const given = Buffer.from(presented, 'base64url')
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_mac' }
+      return { ok: true, token: { userId, familyId, generation: Number(gen), secret } }
+    },
+    deriveSecret (previous, nonce) {
+      return createHmac('sha256', deriveKey)
+        .update(`${previous.familyId}.${previous.generation + 1}.${previous.secret}.${nonce}`)
+        .digest('base64url')
+    }
+  }
+}

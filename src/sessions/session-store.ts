@@ -1,0 +1,149 @@
+// Refresh-token families in Redis: typed wrappers around one Lua script per atomic operation.
+// No Fastify here; the clock is injected so idle and absolute expiry are testable without sleeping.
+import type { KeyNames } from '../key-names.js'
+import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
+import { defineScripts, runScript, type RedisClient } from './scripts.js'
+
+export interface SessionPolicy {
+  idleTtlSeconds: number
+  absoluteTtlSeconds: number
+  reuseGraceSeconds: number
+  graceMaxReplays: number
+}
+
+export interface IssuedRefresh {
+  token: string
+  userId: string
+  familyId: string
+  sessionVersion: number
+  absoluteExpiryMs: number
+  /** true when this answers a retry inside the grace window with the successor already handed out. */
+  replayed: boolean
+}
+
+export type RotateFailure = 'malformed' | 'bad_mac' | 'missing' | 'revoked' | 'expired' | 'version' | 'reuse' | 'rollback' | 'mismatch'
+export type RotateResult = { ok: true, issued: IssuedRefresh } | { ok: false, reason: RotateFailure, userId?: string, familyId?: string }
+
+export interface SessionInfo {
+  id: string
+  createdAtMs: number
+  lastUsedAtMs: number
+  expiresAtMs: number
+  userAgent: string
+  ip: string
+}
+
+export interface SessionStore {
+  /** Start a family (login). Atomic with the read of the user's session version. Throws if the user is gone. */
+  createFamily (input: { userId: string, userAgent: string, ip: string }): Promise<IssuedRefresh>
+  /** Rotate, replay within grace, or detect reuse (which revokes the family): one script, atomic. */
+  rotate (tokenText: string): Promise<RotateResult>
+  /** Revoke one family; idempotent. Returns whether a live family was revoked. */
+  revokeFamily (userId: string, familyId: string, reason: string): Promise<boolean>
+  /**
+   * Revoke the family a refresh token names (logout). 'malformed' for a token of the wrong shape; a well-formed token
+   * that is forged, expired or already revoked is 'unknown' (RFC 7009 §2.2: nothing left to revoke).
+   */
+  revokeByToken (tokenText: string, reason: string): Promise<'malformed' | 'unknown' | { userId: string, familyId: string }>
+  /** Bump the user's session version and revoke every family. Returns the new version. */
+  revokeAllForUser (userId: string, reason: string): Promise<number>
+  /** The user's live families, most recently used first. */
+  listSessions (userId: string): Promise<SessionInfo[]>
+}
+
+export const USER_AGENT_MAX_LENGTH = 256
+
+export function createSessionStore (deps: {
+  redis: RedisClient, keys: KeyNames, codec: RefreshTokenCodec, policy: SessionPolicy, nowMs: () => number
+}): SessionStore {
+  const { redis, keys, codec, policy, nowMs } = deps
+  defineScripts(redis)
+  const idleMs = policy.idleTtlSeconds * 1000
+  const absoluteMs = policy.absoluteTtlSeconds * 1000
+
+  return {
+    async createFamily ({ userId, userAgent, ip }) {
+      const familyId = randomId()
+      const secret = randomSecret()
+      const reply = await runScript(redis, 'create-family',
+        [keys.user(userId), keys.families(userId), keys.family(userId, familyId)],
+        [familyId, hashSecret(secret), nowMs(), idleMs, absoluteMs, userAgent.slice(0, USER_AGENT_MAX_LENGTH), ip])
+      if (reply[0] !== 'ok') throw new Error('cannot create a session for a user that does not exist')
+      const token = codec.format({ userId, familyId, generation: 1, secret })
+      return { token, userId, familyId, sessionVersion: Number(reply[1]), absoluteExpiryMs: Number(reply[2]), replayed: false }
+    },
+
+    async rotate (tokenText) {
+      const parsed = codec.parse(tokenText)
+      if (!parsed.ok) return { ok: false, reason: parsed.reason }
+      const presented = parsed.token
+      const { userId, familyId } = presented
+      const nonce = randomId()
+      const candidate = codec.deriveSecret(presented, nonce)
+      const reply = await runScript(redis, 'rotate-refresh-token',
+        [keys.family(userId, familyId), keys.user(userId), keys.families(userId)],
+        [presented.generation, hashSecret(presented.secret), hashSecret(candidate), nonce, nowMs(), idleMs,
+          policy.reuseGraceSeconds * 1000, policy.graceMaxReplays, familyId])
+      const status = String(reply[0])
+      if (status !== 'rotated' && status !== 'grace') return { ok: false, reason: status as RotateFailure, userId, familyId }
+      const generation = Number(reply[1])
+      // On a grace replay the successor is re-derived from the presented secret and the stored nonce: same token.
+      const secret = status === 'rotated' ? candidate : codec.deriveSecret(presented, String(reply[2]))
+      return {
+        ok: true,
+        issued: {
+          token: codec.format({ userId, familyId, generation, secret }),
+          userId,
+          familyId,
+          sessionVersion: Number(reply[3]),
+          absoluteExpiryMs: Number(reply[4]),
+          replayed: status === 'grace'
+        }
+      }
+    },
+
+    async revokeFamily (userId, familyId, reason) {
+      const reply = await runScript(redis, 'revoke-family', [keys.family(userId, familyId), keys.families(userId)], [familyId, reason])
+      return Number(reply) === 1
+    },
+
+    async revokeByToken (tokenText, reason) {
+      const parsed = codec.parse(tokenText)
+      if (!parsed.ok) return parsed.reason === 'malformed' ? 'malformed' : 'unknown'
+      const { userId, familyId } = parsed.token
+      return (await this.revokeFamily(userId, familyId, reason)) ? { userId, familyId } : 'unknown'
+    },
+
+    async revokeAllForUser (userId, reason) {
+      const familyIds = await redis.zrange(keys.families(userId), 0, -1)
+      const reply = await runScript(redis, 'revoke-all-for-user',
+        [keys.user(userId), keys.families(userId), ...familyIds.map((id) => keys.family(userId, id))],
+        [reason, ...familyIds])
+      if (reply[0] !== 'ok') throw new Error('cannot revoke sessions of a user that does not exist')
+      return Number(reply[1])
+    },
+
+    async listSessions (userId) {
+      const familyIds = await redis.zrevrange(keys.families(userId), 0, -1)
+      if (familyIds.length === 0) return []
+      const pipeline = redis.pipeline()
+      pipeline.hget(keys.user(userId), 'sv')
+      for (const id of familyIds) pipeline.hmget(keys.family(userId, id), 'g', 'rv', 'sv', 'c', 'lu', 'ax', 'ua', 'ip')
+      const results = (await pipeline.exec()) ?? []
+      const failed = results.find(([err]) => err !== null)
+      if (failed !== undefined) throw failed[0]
+      const userVersion = Number(results[0]?.[1] ?? 0)
+      const now = nowMs()
+      const sessions: SessionInfo[] = []
+      familyIds.forEach((id, i) => {
+        const [g, rv, sv, c, lu, ax, ua, ip] = results[i + 1]?.[1] as Array<string | null>
+        if (g === null || rv !== null || Number(sv) < userVersion) return
+        const lastUsedAtMs = Number(lu)
+        const expiresAtMs = Math.min(Number(ax), lastUsedAtMs + idleMs)
+        if (expiresAtMs <= now) return
+        sessions.push({ id, createdAtMs: Number(c), lastUsedAtMs, expiresAtMs, userAgent: ua ?? '', ip: ip ?? '' })
+      })
+      return sessions
+    }
+  }
+}

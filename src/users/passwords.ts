@@ -1,0 +1,42 @@
+// Password hashing: argon2id with the OWASP Password Storage Cheat Sheet's first recommended setting
+// (m = 19 MiB, t = 2, p = 1; ASVS 2.4.4). Passwords are used exactly as received: no trimming, no normalisation.
+import argon2 from 'argon2'
+
+export const PASSWORD_MIN_BYTES = 8
+export const PASSWORD_MAX_BYTES = 1024 // checked before hashing, so a huge password cannot buy CPU (ASVS 2.1.2)
+
+export interface PasswordHasherOptions {
+  memoryCostKiB: number
+  timeCost: number
+  parallelism: number
+}
+
+export const OWASP_ARGON2ID: PasswordHasherOptions = { memoryCostKiB: 19456, timeCost: 2, parallelism: 1 }
+
+export interface PasswordHasher {
+  hash (password: string): Promise<string>
+  /** Constant-cost check: with no stored hash (unknown user) it verifies against a dummy hash and returns false. */
+  verify (storedHash: string | undefined, password: string): Promise<boolean>
+}
+
+/** Whether a password's UTF-8 length is within the accepted range. */
+export function passwordLengthOk (password: string): boolean {
+  const bytes = Buffer.byteLength(password, 'utf8')
+  return bytes >= PASSWORD_MIN_BYTES && bytes <= PASSWORD_MAX_BYTES
+}
+
+export async function createPasswordHasher (options: PasswordHasherOptions = OWASP_ARGON2ID): Promise<PasswordHasher> {
+  const params = { type: argon2.argon2id as 2, memoryCost: options.memoryCostKiB, timeCost: options.timeCost, parallelism: options.parallelism }
+  // Unknown emails cost the same as wrong passwords, so timing does not reveal which accounts exist (ASVS 2.2.x).
+  const dummyHash = await argon2.hash('rotor-dummy-password-for-unknown-users', params)
+  return {
+    hash: (password) => argon2.hash(password, params),
+    async verify (storedHash, password) {
+      if (storedHash === undefined) {
+        await argon2.verify(dummyHash, password)
+        return false
+      }
+      return argon2.verify(storedHash, password)
+    }
+  }
+}

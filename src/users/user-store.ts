@@ -1,0 +1,57 @@
+// Users in Redis: a hash per user (in the user's hash slot) and an email index.
+// Accounts are durable, so these are the only keys without a TTL; session keys always have one.
+import type { KeyNames } from '../key-names.js'
+import type { RedisClient } from '../sessions/scripts.js'
+import { randomId } from '../sessions/refresh-token.js'
+
+const CLAIM_TTL_MS = 10_000
+
+export interface User {
+  id: string
+  email: string
+  passwordHash: string
+  createdAtMs: number
+  sessionVersion: number
+}
+
+export interface UserStore {
+  /** Claims the email (SET NX) then writes the user. Returns undefined when the email is taken. */
+  create (input: { email: string, passwordHash: string }): Promise<User | undefined>
+  findByEmail (canonicalEmail: string): Promise<User | undefined>
+  findById (userId: string): Promise<User | undefined>
+}
+
+export function createUserStore (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number }): UserStore {
+  const { redis, keys, nowMs } = deps
+
+  async function findById (userId: string): Promise<User | undefined> {
+    const [email, passwordHash, created, sv] = await redis.hmget(keys.user(userId), 'email', 'ph', 'c', 'sv')
+    if (email == null || passwordHash == null) return undefined
+    return { id: userId, email, passwordHash, createdAtMs: Number(created), sessionVersion: Number(sv ?? 0) }
+  }
+
+  return {
+    async create ({ email, passwordHash }) {
+      const id = randomId()
+      const createdAtMs = nowMs()
+      // The email index and the user live in different hash slots, so this is two steps: a claim that expires by
+      // itself, then the user, then the claim made durable. A crash in between frees the email within seconds.
+      const claimed = await redis.set(keys.email(email), id, 'PX', CLAIM_TTL_MS, 'NX')
+      if (claimed !== 'OK') return undefined
+      try {
+        await redis.hset(keys.user(id), { email, ph: passwordHash, c: createdAtMs, sv: 0 })
+        await redis.persist(keys.email(email))
+      } catch (err) {
+        await redis.del(keys.email(email)).catch(() => undefined)
+        throw err
+      }
+      return { id, email, passwordHash, createdAtMs, sessionVersion: 0 }
+    },
+    async findByEmail (canonicalEmail) {
+      const id = await redis.get(keys.email(canonicalEmail))
+      // An index entry whose user is missing (a crash between the two writes) reads as unknown.
+      return id === null ? undefined : findById(id)
+    },
+    findById
+  }
+}
