@@ -42,9 +42,10 @@ export async function freePort (): Promise<number> {
 /**
  * Start redis-server on a free loopback port. `dir` holds its data (AOF on, so a dev restart keeps sessions);
  * without it nothing is written to disk. Eviction is off: Rotor's keys must never be evicted.
+ * `port` pins the port, so a restarted Redis comes back where running clients expect it (outage-recovery tests).
  */
-export async function startRedisServer (options: { dir?: string, args?: string[] } = {}): Promise<RedisProcess> {
-  const port = await freePort()
+export async function startRedisServer (options: { dir?: string, args?: string[], port?: number } = {}): Promise<RedisProcess> {
+  const port = options.port ?? await freePort()
   const persistence = options.dir !== undefined
     ? (mkdirSync(options.dir, { recursive: true }), ['--dir', options.dir, '--appendonly', 'yes', '--save', ''])
     : ['--save', '', '--appendonly', 'no']

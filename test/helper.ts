@@ -9,7 +9,8 @@ import { loadConfig } from '../src/config.js'
 import { generateKeySetJson, loadKeySet, type KeySet } from '../src/tokens/key-set.js'
 import { redisServerInstalled, startRedisServer, type RedisProcess } from '../src/redis-server.js'
 
-type Test = typeof t
+/** Anything with a teardown: the root tap object or a subtest. */
+type Test = { teardown: (fn: () => unknown) => void }
 
 export const REFRESH_SECRET = 'test-refresh-secret-0123456789abcdef'
 export const PASSWORD = 'correct horse battery staple'

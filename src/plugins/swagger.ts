@@ -26,6 +26,15 @@ export default fp(async (app) => {
         }
       }
     },
+    // Cookie-mode clients post /auth/refresh and /auth/logout with no body at all.
+    transformObject: (document) => {
+      const { openapiObject } = document as { openapiObject: { paths?: Record<string, Record<string, unknown>> } }
+      for (const path of ['/auth/refresh', '/auth/logout']) {
+        const body = (openapiObject.paths?.[path]?.post as { requestBody?: { required?: boolean } } | undefined)?.requestBody
+        if (body !== undefined) body.required = false
+      }
+      return openapiObject as never
+    },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`)
     }

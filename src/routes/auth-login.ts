@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody'
 import { Type } from '@sinclair/typebox'
 import { errors } from '../errors.js'
 import { RegisterBody, TokenBody, TokenResponse, UserCreated, type RegisterBodyT, type TokenBodyT } from '../schemas/auth.js'
-import { errorResponses } from '../schemas/common.js'
+import { errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
 import { passwordLengthOk } from '../users/passwords.js'
 import { sendGrant } from './token-reply.js'
 
@@ -17,7 +17,7 @@ const routes: FastifyPluginAsync = async (app) => {
       summary: 'Create an account',
       tags: ['auth'],
       body: Type.Ref(RegisterBody),
-      response: { 201: Type.Ref(UserCreated), ...errorResponses(400, 409, 413, 415, 503) }
+      response: { 201: success(UserCreated, 'The account was created'), ...errorResponses(400, 409, 413, 415, 503) }
     }
   }, async (request, reply) => {
     const outcome = await app.authService.register(request.body)
@@ -38,7 +38,7 @@ const routes: FastifyPluginAsync = async (app) => {
       tags: ['auth'],
       consumes: ['application/json', 'application/x-www-form-urlencoded'],
       body: Type.Ref(TokenBody),
-      response: { 200: Type.Ref(TokenResponse), ...errorResponses(400, 403, 413, 415, 503) }
+      response: { 200: success(TokenResponse, 'Logged in: a new session (refresh-token family)', TOKEN_HEADERS), ...errorResponses(400, 403, 413, 415, 503) }
     }
   }, async (request, reply) => {
     const { email, password, refresh_delivery: delivery = 'body' } = request.body

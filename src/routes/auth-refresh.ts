@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { Type } from '@sinclair/typebox'
 import { errors } from '../errors.js'
 import { RefreshBody, TokenResponse, type RefreshBodyT } from '../schemas/auth.js'
-import { errorResponses } from '../schemas/common.js'
+import { errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
 import { noStore, sendGrant } from './token-reply.js'
 
 /**
@@ -35,7 +35,7 @@ const routes: FastifyPluginAsync = async (app) => {
       tags: ['auth'],
       body: Type.Ref(RefreshBody),
       security: [{}, { refreshCookie: [] }],
-      response: { 200: Type.Ref(TokenResponse), ...errorResponses(400, 403, 413, 415, 503) }
+      response: { 200: success(TokenResponse, 'Rotated (or, inside the grace window, the same successor again); delivery mirrors how the token arrived', TOKEN_HEADERS), ...errorResponses(400, 403, 413, 415, 503) }
     }
   }, async (request, reply) => {
     const presented = presentedRefreshToken(app, request, request.body.refresh_token)

@@ -1,16 +1,15 @@
 // GET /healthz (the process is alive) and GET /readyz (Redis answers): liveness and readiness for balancers.
 import type { FastifyPluginAsync } from 'fastify'
-import { Type } from '@sinclair/typebox'
 import { errors } from '../errors.js'
-import { errorResponses, HealthStatus } from '../schemas/common.js'
+import { errorResponses, HealthStatus, success } from '../schemas/common.js'
 
 const routes: FastifyPluginAsync = async (app) => {
   app.get('/healthz', {
-    schema: { summary: 'Liveness', tags: ['health'], response: { 200: Type.Ref(HealthStatus) } }
+    schema: { summary: 'Liveness', tags: ['health'], response: { 200: success(HealthStatus, 'The process is alive') } }
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/readyz', {
-    schema: { summary: 'Readiness: the session store answers', tags: ['health'], response: { 200: Type.Ref(HealthStatus), ...errorResponses(503) } }
+    schema: { summary: 'Readiness: the session store answers', tags: ['health'], response: { 200: success(HealthStatus, 'Redis answers: ready for traffic'), ...errorResponses(503) } }
   }, async () => {
     try {
       await app.redis.ping()

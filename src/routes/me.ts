@@ -1,7 +1,6 @@
 // GET /me: answered from the verified access token alone, so it keeps working while Redis is down.
 import type { FastifyPluginAsync } from 'fastify'
-import { Type } from '@sinclair/typebox'
-import { errorResponses } from '../schemas/common.js'
+import { errorResponses, success } from '../schemas/common.js'
 import { Me } from '../schemas/sessions.js'
 
 const routes: FastifyPluginAsync = async (app) => {
@@ -11,7 +10,7 @@ const routes: FastifyPluginAsync = async (app) => {
       summary: 'Who the access token belongs to',
       tags: ['me'],
       security: [{ bearerAuth: [] }],
-      response: { 200: Type.Ref(Me), ...errorResponses(401) }
+      response: { 200: success(Me, 'The caller, from the access token alone'), ...errorResponses(401) }
     }
   }, async (request) => {
     const { userId, email, sessionId } = request.auth!

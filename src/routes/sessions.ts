@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type, type Static } from '@sinclair/typebox'
 import { errors } from '../errors.js'
-import { errorResponses } from '../schemas/common.js'
+import { errorResponses, success } from '../schemas/common.js'
 import { SessionList, SessionParams } from '../schemas/sessions.js'
 import { noStore } from './token-reply.js'
 
@@ -16,7 +16,7 @@ const routes: FastifyPluginAsync = async (app) => {
       summary: "List the caller's live sessions",
       tags: ['sessions'],
       security: [{ bearerAuth: [] }],
-      response: { 200: Type.Ref(SessionList), ...errorResponses(401, 503) }
+      response: { 200: success(SessionList, "The caller's live sessions, most recently used first", { 'Cache-Control': 'no-store' }), ...errorResponses(401, 503) }
     }
   }, async (request, reply) => {
     const { userId, sessionId } = request.auth!

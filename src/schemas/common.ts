@@ -13,7 +13,37 @@ export const HealthStatus = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('ready')])
 }, { $id: 'HealthStatus', additionalProperties: false })
 
-/** Declared error responses for a route: every status it can answer with. */
+const header = (description: string) => ({ type: 'string', description })
+
+const ERROR_STATUS: Record<number, { description: string, headers?: Record<string, unknown> }> = {
+  400: { description: 'Malformed request (invalid_request), or bad credentials / refresh token (invalid_grant)' },
+  401: {
+    description: 'Missing, invalid or expired access token (invalid_token)',
+    headers: { 'WWW-Authenticate': header('Bearer error="invalid_token" (RFC 6750 §3)') }
+  },
+  403: { description: 'A cookie-authenticated request failed the CSRF rule (csrf_rejected)' },
+  404: { description: 'No such resource for this caller (not_found)' },
+  409: { description: 'The email is already registered (email_taken)' },
+  413: { description: 'The body is larger than BODY_LIMIT_BYTES (payload_too_large)' },
+  415: { description: 'Unsupported Content-Type (unsupported_media_type)' },
+  503: {
+    description: 'The session store is unavailable (temporarily_unavailable); nothing was changed',
+    headers: { 'Retry-After': header('Seconds to wait before retrying') }
+  }
+}
+
+/** Declared error responses for a route: every status it can answer with, each in the ErrorBody shape. */
 export function errorResponses (...statuses: number[]): Record<number, unknown> {
-  return Object.fromEntries(statuses.map((s) => [s, Type.Ref(ErrorBody)]))
+  return Object.fromEntries(statuses.map((s) => [s, { ...Type.Ref(ErrorBody), ...ERROR_STATUS[s] }]))
+}
+
+/** A success response with a description and the headers it carries. */
+export function success (schema: { $id?: string }, description: string, headers: Record<string, string> = {}): unknown {
+  const ref = Type.Ref(schema as never)
+  return { ...ref, description, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, header(v)])) }
+}
+
+export const TOKEN_HEADERS = {
+  'Cache-Control': 'no-store (RFC 6749 §5.1)',
+  'Set-Cookie': 'Cookie delivery only: the refresh token in an HttpOnly, Secure, SameSite=Strict cookie scoped to /auth'
 }

@@ -66,6 +66,8 @@ export function createRefreshTokenCodec (serverSecret: string): RefreshTokenCode
       const expected = mac(text.slice(0, text.length - presented.length - 1))
       const given = Buffer.from(presented, 'base64url')
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_mac' }
+      // base64url leaves spare bits in the last character: accept only the canonical spelling, one text per token.
+      if (given.toString('base64url') !== presented) return { ok: false, reason: 'malformed' }
       return { ok: true, token: { userId, familyId, generation: Number(gen), secret } }
     },
     deriveSecret (previous, nonce) {

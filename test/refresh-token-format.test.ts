@@ -1,0 +1,38 @@
+// The refresh-token codec on its own: strict shape, constant-time MAC, one spelling per token, stable derivation.
+import t from 'tap'
+import { createRefreshTokenCodec, randomId, randomSecret } from '../src/sessions/refresh-token.js'
+
+const codec = createRefreshTokenCodec('codec-test-secret-0123456789abcdef')
+const parts = { userId: randomId(), familyId: randomId(), generation: 3, secret: randomSecret() }
+
+t.test('parses what it formats', async (t) => {
+  t.same(codec.parse(codec.format(parts)), { ok: true, token: parts })
+})
+
+t.test('rejects a token minted under another server secret as a bad MAC', async (t) => {
+  const other = createRefreshTokenCodec('another-secret-0123456789abcdef-xyz')
+  t.same(codec.parse(other.format(parts)), { ok: false, reason: 'bad_mac' })
+})
+
+t.test('accepts only the canonical base64url spelling of the MAC', async (t) => {
+  const token = codec.format(parts)
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  const variants = [...alphabet].map((c) => token.slice(0, -1) + c).filter((v) => v !== token)
+  const accepted = variants.filter((v) => codec.parse(v).ok)
+  t.same(accepted, [], 'no other last character is accepted')
+})
+
+t.test('rejects malformed shapes before any MAC work', async (t) => {
+  const token = codec.format(parts)
+  for (const bad of ['', 'v2' + token.slice(2), token.replace('.3.', '.03.'), token.replace('.3.', '.0.'), token + '.',
+    token.replaceAll('.', '..'), 'v1.' + 'a'.repeat(300), token.replace(/^v1\./, 'v1. ')]) {
+    t.same(codec.parse(bad), { ok: false, reason: 'malformed' }, JSON.stringify(bad.slice(0, 30)))
+  }
+})
+
+t.test('derives the same successor from the same secret and nonce, and a different one from another nonce', async (t) => {
+  const nonce = randomId()
+  t.equal(codec.deriveSecret(parts, nonce), codec.deriveSecret(parts, nonce))
+  t.not(codec.deriveSecret(parts, nonce), codec.deriveSecret(parts, randomId()))
+  t.match(codec.deriveSecret(parts, nonce), /^[A-Za-z0-9_-]{43}$/, '256 bits, the same shape as a fresh secret')
+})
