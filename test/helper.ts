@@ -10,7 +10,7 @@ import { generateKeySetJson, loadKeySet, type KeySet } from '../src/tokens/key-s
 import { redisServerInstalled, startRedisServer, type RedisProcess } from '../src/redis-server.js'
 
 /** Anything with a teardown: the root tap object or a subtest. */
-type Test = { teardown: (fn: () => unknown) => void }
+export type Test = { teardown: (fn: () => unknown) => void }
 
 export const REFRESH_SECRET = 'test-refresh-secret-0123456789abcdef'
 export const PASSWORD = 'correct horse battery staple'

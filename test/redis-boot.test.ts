@@ -4,9 +4,9 @@ import { Writable } from 'node:stream'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { startRedisServer } from '../src/redis-server.js'
-import { REFRESH_SECRET, testKeySet, uniquePrefix } from './helper.js'
+import { REFRESH_SECRET, testKeySet, uniquePrefix, type Test } from './helper.js'
 
-async function bootLog (t: Parameters<Parameters<typeof t.test>[1]>[0], policy: string): Promise<Array<{ level: number, msg: string, policy?: string }>> {
+async function bootLog (t: Test, policy: string): Promise<Array<{ level: number, msg: string, policy?: string }>> {
   const redis = await startRedisServer({ args: ['--maxmemory-policy', policy] })
   t.teardown(() => redis.stop())
   const lines: string[] = []
