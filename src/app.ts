@@ -9,9 +9,10 @@ import redis from './plugins/redis.js'
 import swagger from './plugins/swagger.js'
 import refreshCookie from './plugins/refresh-cookie.js'
 import accessTokens from './plugins/access-tokens.js'
-import authenticate from './plugins/authenticate.js'
+import revocations from './plugins/revocations.js'
 import users from './plugins/users.js'
 import sessions from './plugins/sessions.js'
+import authenticate from './plugins/authenticate.js'
 import authLoginRoutes from './routes/auth-login.js'
 import authRefreshRoutes from './routes/auth-refresh.js'
 import sessionRoutes from './routes/sessions.js'
@@ -49,9 +50,10 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(redis)
   await app.register(refreshCookie)
   await app.register(accessTokens, { keySet: options.keySet })
-  await app.register(authenticate)
+  await app.register(revocations)
   await app.register(users)
   await app.register(sessions, { refreshSecret: options.refreshSecret })
+  await app.register(authenticate)
 
   await app.register(authLoginRoutes)
   await app.register(authRefreshRoutes)

@@ -29,6 +29,7 @@ export const EnvSchema = Type.Object({
   REFRESH_ABSOLUTE_TTL_SECONDS: Int(60, 31536000, 2592000, 'absolute lifetime'),
   REFRESH_REUSE_GRACE_SECONDS: Int(0, 60, 10, 'grace window for the immediate predecessor'),
   REFRESH_GRACE_MAX_REPLAYS: Int(0, 10000, 100, 'replays allowed inside the grace window'),
+  REVOCATION_RESYNC_INTERVAL_MS: Int(250, 60000, 5000, 'how often the revocation log is re-read, bounding any pub/sub gap'),
   COOKIE_SECURE: Bool,
   ALLOWED_ORIGINS: Type.String({ default: '' }),
   TRUST_PROXY: Type.String({ default: 'false' }),
@@ -51,6 +52,7 @@ export interface Config {
     secret?: string, idleTtlSeconds: number, absoluteTtlSeconds: number
     reuseGraceSeconds: number, graceMaxReplays: number
   }
+  revocationResyncIntervalMs: number
   cookieSecure: boolean
   allowedOrigins: string[]
   trustProxy: boolean | string | number
@@ -113,6 +115,7 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
       reuseGraceSeconds: int('REFRESH_REUSE_GRACE_SECONDS'),
       graceMaxReplays: int('REFRESH_GRACE_MAX_REPLAYS')
     },
+    revocationResyncIntervalMs: int('REVOCATION_RESYNC_INTERVAL_MS'),
     cookieSecure: e.COOKIE_SECURE === 'true',
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

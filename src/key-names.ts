@@ -13,6 +13,10 @@ export interface KeyNames {
   family (userId: string, familyId: string): string
   /** String: canonical email → user id. Hashed so that no raw address, brace or odd byte ends up in a key name. */
   email (canonicalEmail: string): string
+  /** Stream: recent revocations, replayed by instances that missed the broadcast. TTL and MINID trim: one token lifetime. */
+  revocationLog (): string
+  /** Pub/sub channel (not a key) on which revocations are broadcast. */
+  revocationChannel (): string
 }
 
 export function createKeyNames (prefix: string): KeyNames {
@@ -20,6 +24,8 @@ export function createKeyNames (prefix: string): KeyNames {
     user: (userId) => `${prefix}{${userId}}:user`,
     families: (userId) => `${prefix}{${userId}}:fams`,
     family: (userId, familyId) => `${prefix}{${userId}}:f:${familyId}`,
-    email: (canonicalEmail) => `${prefix}email:${createHash('sha256').update(canonicalEmail).digest('base64url')}`
+    email: (canonicalEmail) => `${prefix}email:${createHash('sha256').update(canonicalEmail).digest('base64url')}`,
+    revocationLog: () => `${prefix}revocations`,
+    revocationChannel: () => `${prefix}revocations`
   }
 }

@@ -1,6 +1,7 @@
 // Login, refresh and logout flows over the user store, password hasher, session store and token signer.
 // No Fastify here: results are plain unions that the routes map to HTTP.
 import type { AccessTokens } from '../tokens/access-token.js'
+import type { Revoker } from '../revocation/revoker.js'
 import type { IssuedRefresh, RotateFailure, SessionStore } from '../sessions/session-store.js'
 import { passwordLengthOk, type PasswordHasher } from '../users/passwords.js'
 import type { UserStore } from '../users/user-store.js'
@@ -34,10 +35,10 @@ export interface AuthService {
 }
 
 export function createAuthService (deps: {
-  users: UserStore, passwords: PasswordHasher, sessions: SessionStore, accessTokens: AccessTokens
+  users: UserStore, passwords: PasswordHasher, sessions: SessionStore, accessTokens: AccessTokens, revoker: Revoker
   idleTtlSeconds: number, nowMs: () => number
 }): AuthService {
-  const { users, passwords, sessions, accessTokens, idleTtlSeconds, nowMs } = deps
+  const { users, passwords, sessions, accessTokens, revoker, idleTtlSeconds, nowMs } = deps
 
   async function grant (issued: IssuedRefresh, email: string): Promise<TokenGrant> {
     const { token, expiresIn } = await accessTokens.sign({
@@ -76,7 +77,13 @@ export function createAuthService (deps: {
 
     async refresh (refreshToken) {
       const result = await sessions.rotate(refreshToken)
-      if (!result.ok) return result
+      if (!result.ok) {
+        // The script already revoked the family; make its access tokens die everywhere too.
+        if ((result.reason === 'reuse' || result.reason === 'rollback') && result.userId !== undefined && result.familyId !== undefined) {
+          await revoker.announceFamily(result.userId, result.familyId, result.reason)
+        }
+        return result
+      }
       const user = await users.findById(result.issued.userId)
       if (user === undefined) return { ok: false, reason: 'version', userId: result.issued.userId, familyId: result.issued.familyId }
       return { ok: true, grant: await grant(result.issued, user.email) }

@@ -8,6 +8,8 @@ import { AccessTokenError, type AccessClaims } from '../tokens/access-token.js'
 declare module 'fastify' {
   interface FastifyInstance {
     authenticate: (request: FastifyRequest) => Promise<void>
+    /** authenticate plus a Redis read that the session is live right now; fails closed (503) without Redis. */
+    authenticateStrict: (request: FastifyRequest) => Promise<void>
     /** The bearer token's text, or undefined when the request carries none. Throws on a non-Bearer scheme. */
     bearerToken: (request: FastifyRequest) => string | undefined
   }
@@ -28,15 +30,33 @@ export default fp(async (app) => {
   }
 
   app.decorate('bearerToken', bearerToken)
-  app.decorate('authenticate', async (request: FastifyRequest) => {
+  const authenticate = async (request: FastifyRequest): Promise<void> => {
     const token = bearerToken(request)
     if (token === undefined) throw errors.invalidToken()
+    let claims: AccessClaims
     try {
-      request.auth = await app.accessTokens.verify(token)
+      claims = await app.accessTokens.verify(token)
     } catch (err) {
       if (!(err instanceof AccessTokenError)) throw err
       request.log.debug({ reason: err.reason }, 'access token rejected')
       throw errors.invalidToken(err.reason === 'expired' ? 'The access token has expired' : undefined)
     }
+    // After the signature: has the session been revoked since the token was issued? Claims only, no store round trip.
+    if (app.revocations.list.isRevoked(claims)) {
+      request.log.debug({ reason: 'revoked' }, 'access token rejected')
+      throw errors.invalidToken('The session has been revoked')
+    }
+    request.auth = claims
+  }
+
+  app.decorate('authenticate', authenticate)
+  app.decorate('authenticateStrict', async (request: FastifyRequest) => {
+    await authenticate(request)
+    const { userId, sessionId, sessionVersion } = request.auth!
+    const state = await app.sessions.checkSession(userId, sessionId, sessionVersion)
+    if (state !== 'ok') {
+      request.log.debug({ reason: state }, 'access token rejected by the strict check')
+      throw errors.invalidToken('The session has been revoked')
+    }
   })
-}, { name: 'authenticate', dependencies: ['access-tokens'] })
+}, { name: 'authenticate', dependencies: ['access-tokens', 'revocations', 'sessions'] })

@@ -1,13 +1,15 @@
-// The refresh-token family store and the login/refresh flows built on it.
+// The refresh-token family store, the revoker that also broadcasts revocations, and the login/refresh flows.
 import fp from 'fastify-plugin'
 import { createAuthService, type AuthService } from '../auth/auth-service.js'
 import { createKeyNames } from '../key-names.js'
 import { createRefreshTokenCodec } from '../sessions/refresh-token.js'
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
+import { createRevoker, type Revoker } from '../revocation/revoker.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     sessions: SessionStore
+    revoker: Revoker
     authService: AuthService
   }
 }
@@ -21,8 +23,11 @@ export default fp<{ refreshSecret: string }>(async (app, { refreshSecret }) => {
     policy: refresh,
     nowMs: app.clock
   })
+  const revoker = createRevoker({ sessions, feed: app.revocations.feed, nowMs: app.clock })
   app.decorate('sessions', sessions)
+  app.decorate('revoker', revoker)
   app.decorate('authService', createAuthService({
+    revoker,
     users: app.users,
     passwords: app.passwords,
     sessions,
@@ -30,4 +35,4 @@ export default fp<{ refreshSecret: string }>(async (app, { refreshSecret }) => {
     idleTtlSeconds: refresh.idleTtlSeconds,
     nowMs: app.clock
   }))
-}, { name: 'sessions', dependencies: ['config', 'redis', 'users', 'access-tokens'] })
+}, { name: 'sessions', dependencies: ['config', 'redis', 'users', 'access-tokens', 'revocations'] })

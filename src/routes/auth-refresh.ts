@@ -65,13 +65,14 @@ const routes: FastifyPluginAsync = async (app) => {
   }, async (request, reply) => {
     const presented = presentedRefreshToken(app, request, request.body.refresh_token)
     if (presented !== undefined) {
-      const outcome = await app.sessions.revokeByToken(presented.token, 'logout')
+      const outcome = await app.revoker.byRefreshToken(presented.token, 'logout')
       if (outcome === 'malformed' && !presented.viaCookie) throw errors.invalidRequest('refresh_token is malformed')
       if (typeof outcome === 'object') request.log.info({ event: 'logout', ...outcome }, 'security event')
     } else if (app.bearerToken(request) !== undefined) {
       await app.authenticate(request)
       const { userId, sessionId } = request.auth!
-      await app.sessions.revokeFamily(userId, sessionId, 'logout')
+      // The family may already be gone from the store while its access tokens live on: announce it regardless.
+      if (!(await app.revoker.family(userId, sessionId, 'logout'))) await app.revoker.announceFamily(userId, sessionId, 'logout')
       request.log.info({ event: 'logout', userId, familyId: sessionId }, 'security event')
     } else {
       throw errors.invalidRequest('Send a refresh token (body or cookie) or a bearer access token')
@@ -81,7 +82,7 @@ const routes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/auth/logout-all', {
-    onRequest: app.authenticate,
+    onRequest: app.authenticateStrict,
     schema: {
       summary: 'End every session of the caller (bumps the session version)',
       tags: ['auth'],
@@ -90,7 +91,7 @@ const routes: FastifyPluginAsync = async (app) => {
     }
   }, async (request, reply) => {
     const { userId } = request.auth!
-    await app.sessions.revokeAllForUser(userId, 'logout_all')
+    await app.revoker.allForUser(userId, 'logout_all')
     request.log.info({ event: 'logout_all', userId, ip: request.ip }, 'security event')
     app.refreshCookie.clear(reply)
     return reply.code(204).send()

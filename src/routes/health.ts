@@ -16,7 +16,8 @@ const routes: FastifyPluginAsync = async (app) => {
     } catch {
       throw errors.temporarilyUnavailable('The session store does not answer')
     }
-    return { status: 'ready' as const }
+    // A degraded feed does not take the instance out of rotation (all instances would go at once); it is reported.
+    return { status: 'ready' as const, revocation_feed: app.revocations.feed.status().state }
   })
 }
 

@@ -11,7 +11,7 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 
 const routes: FastifyPluginAsync = async (app) => {
   app.get('/auth/sessions', {
-    onRequest: app.authenticate,
+    onRequest: app.authenticateStrict, // session management: a Redis read per request, fail closed
     schema: {
       summary: "List the caller's live sessions",
       tags: ['sessions'],
@@ -36,7 +36,7 @@ const routes: FastifyPluginAsync = async (app) => {
   })
 
   app.delete<{ Params: Static<typeof SessionParams> }>('/auth/sessions/:id', {
-    onRequest: app.authenticate,
+    onRequest: app.authenticateStrict, // session management: a Redis read per request, fail closed
     schema: {
       summary: 'End one of the caller\'s sessions',
       tags: ['sessions'],
@@ -46,7 +46,7 @@ const routes: FastifyPluginAsync = async (app) => {
     }
   }, async (request, reply) => {
     const { userId } = request.auth!
-    const revoked = await app.sessions.revokeFamily(userId, request.params.id, 'session_deleted')
+    const revoked = await app.revoker.family(userId, request.params.id, 'session_deleted')
     if (!revoked) throw errors.notFound('No such session')
     request.log.info({ event: 'session_deleted', userId, familyId: request.params.id }, 'security event')
     return reply.code(204).send()

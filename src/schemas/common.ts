@@ -10,7 +10,10 @@ export const ErrorBody = Type.Object({
 export type ErrorBodyT = Static<typeof ErrorBody>
 
 export const HealthStatus = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('ready')])
+  status: Type.Union([Type.Literal('ok'), Type.Literal('ready')]),
+  revocation_feed: Type.Optional(Type.Union([Type.Literal('starting'), Type.Literal('live'), Type.Literal('degraded')], {
+    description: 'degraded: revocations made on other instances may reach this one late (up to one access-token lifetime)'
+  }))
 }, { $id: 'HealthStatus', additionalProperties: false })
 
 const header = (description: string) => ({ type: 'string', description })

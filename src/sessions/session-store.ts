@@ -47,6 +47,8 @@ export interface SessionStore {
   revokeByToken (tokenText: string, reason: string): Promise<'malformed' | 'unknown' | { userId: string, familyId: string }>
   /** Bump the user's session version and revoke every family. Returns the new version. */
   revokeAllForUser (userId: string, reason: string): Promise<number>
+  /** Strict check (one Redis read): whether the session behind an access token is live right now. */
+  checkSession (userId: string, familyId: string, sessionVersion: number): Promise<'ok' | 'no_user' | 'disabled' | 'version' | 'missing' | 'revoked'>
   /** The user's live families, most recently used first. */
   listSessions (userId: string): Promise<SessionInfo[]>
 }
@@ -121,6 +123,11 @@ export function createSessionStore (deps: {
         [reason, ...familyIds])
       if (reply[0] !== 'ok') throw new Error('cannot revoke sessions of a user that does not exist')
       return Number(reply[1])
+    },
+
+    async checkSession (userId, familyId, sessionVersion) {
+      const reply = await runScript(redis, 'check-session', [keys.user(userId), keys.family(userId, familyId)], [sessionVersion])
+      return String(reply) as Awaited<ReturnType<SessionStore['checkSession']>>
     },
 
     async listSessions (userId) {

@@ -1,0 +1,51 @@
+// Access-token revocation on every instance: the in-process list consulted by `authenticate`, kept current by the
+// Redis feed. Opens (and closes) its own subscriber connection: a connection in subscribe mode can run nothing else.
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import { createKeyNames } from '../key-names.js'
+import { createRevocationFeed, type RevocationFeed } from '../revocation/revocation-feed.js'
+import { createRevocationList, type RevocationList } from '../revocation/revocation-list.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    revocations: { list: RevocationList, feed: RevocationFeed }
+  }
+}
+
+export default fp(async (app) => {
+  const { redis: redisConfig, jwt, revocationResyncIntervalMs } = app.config
+  const keys = createKeyNames(redisConfig.keyPrefix)
+  // A token issued just before a revocation can live this long; no entry needs to outlive it.
+  const retentionMs = (jwt.accessTokenTtlSeconds + jwt.clockToleranceSeconds) * 1000
+  const list = createRevocationList({ retentionMs, nowMs: app.clock })
+  const subscriber = new Redis(redisConfig.url, {
+    lazyConnect: true,
+    connectionName: 'rotor-revocation-feed', // visible in CLIENT LIST
+    connectTimeout: redisConfig.connectTimeoutMs,
+    enableOfflineQueue: false,
+    autoResubscribe: false, // the feed resubscribes and replays the log itself on every 'ready'
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000)
+  })
+  subscriber.on('error', () => { /* state changes are reported by the feed status and the redis plugin's log */ })
+  let degradedLogged = false
+  const feed = createRevocationFeed({
+    redis: app.redis,
+    subscriber,
+    logKey: keys.revocationLog(),
+    channel: keys.revocationChannel(),
+    list,
+    retentionMs,
+    resyncIntervalMs: revocationResyncIntervalMs,
+    onError: (err) => {
+      if (!degradedLogged) app.log.warn({ err: { message: err.message } }, 'revocation feed degraded: revocations from other instances may arrive late')
+      degradedLogged = true
+    }
+  })
+  app.decorate('revocations', { list, feed })
+  app.addHook('onClose', async () => {
+    feed.stop()
+    await subscriber.quit().catch(() => subscriber.disconnect())
+  })
+  await subscriber.connect().catch(() => undefined)
+  await feed.start()
+}, { name: 'revocations', dependencies: ['config', 'redis'] })

@@ -1,0 +1,119 @@
+// Revocations pushed to every instance: a Redis Stream as the bounded log, pub/sub for the push. A subscriber that
+// (re)connects replays the log from the last id it applied, and a periodic resync closes any gap pub/sub might leave,
+// so an instance that missed messages catches up. While the subscriber is down the feed reports 'degraded'.
+import { defineScripts, runScript, type RedisClient } from '../sessions/scripts.js'
+import type { RevocationEvent, RevocationList } from './revocation-list.js'
+
+export type FeedState = 'starting' | 'live' | 'degraded'
+
+export interface FeedStatus {
+  state: FeedState
+  /** Milliseconds between an event's append (Redis clock) and its arrival here, for the latest event. */
+  lastLagMs: number | null
+  received: number
+  replayed: number
+}
+
+export interface RevocationFeed {
+  /** Append, broadcast and apply locally. Rejects when Redis is unavailable: callers fail closed (503). */
+  publish (event: RevocationEvent): Promise<void>
+  start (): Promise<void>
+  stop (): void
+  status (): FeedStatus
+  /** Replay the log from the last applied id (also run on every reconnect and every resync interval). */
+  catchUp (): Promise<void>
+  onEvent (listener: (event: RevocationEvent, lagMs: number) => void): void
+}
+
+const REPLAY_BATCH = 1000
+
+/** Stream ids are "<ms>-<seq>"; compare numerically. */
+function newer (a: string, b: string): boolean {
+  const [am = 0, as = 0] = a.split('-').map(Number)
+  const [bm = 0, bs = 0] = b.split('-').map(Number)
+  return am > bm || (am === bm && as > bs)
+}
+
+export function createRevocationFeed (deps: {
+  redis: RedisClient, subscriber: RedisClient, logKey: string, channel: string, list: RevocationList
+  retentionMs: number, resyncIntervalMs: number, onError: (err: Error) => void
+}): RevocationFeed {
+  const { redis, subscriber, logKey, channel, list, retentionMs, resyncIntervalMs, onError } = deps
+  defineScripts(redis)
+  let state: FeedState = 'starting'
+  let lastId = '0-0'
+  let lastLagMs: number | null = null
+  let received = 0
+  let replayed = 0
+  let timer: NodeJS.Timeout | undefined
+  const listeners: Array<(event: RevocationEvent, lagMs: number) => void> = []
+
+  function apply (id: string, payload: string): boolean {
+    let event: RevocationEvent
+    try { event = JSON.parse(payload) as RevocationEvent } catch { return false }
+    list.apply(event)
+    if (newer(id, lastId)) lastId = id
+    lastLagMs = Math.max(0, Date.now() - Number(id.split('-')[0]))
+    for (const listener of listeners) listener(event, lastLagMs)
+    return true
+  }
+
+  // Single flight: a catch-up asked for while one runs is done once more right after it, from the new last id.
+  let running: Promise<void> | undefined
+  let again = false
+  function catchUp (): Promise<void> {
+    if (running !== undefined) { again = true; return running }
+    running = replay().finally(() => {
+      running = undefined
+      if (again) { again = false; void catchUp() }
+    })
+    return running
+  }
+
+  async function replay (): Promise<void> {
+    try {
+      for (;;) {
+        const start = lastId === '0-0' ? '-' : `(${lastId}`
+        const entries = await redis.xrange(logKey, start, '+', 'COUNT', REPLAY_BATCH)
+        for (const [id, fields] of entries) if (apply(id, fields[1] ?? '')) replayed++
+        if (entries.length < REPLAY_BATCH) break
+      }
+      state = subscriber.status === 'ready' ? 'live' : 'degraded'
+    } catch (err) {
+      state = 'degraded'
+      onError(err as Error)
+    }
+  }
+
+  subscriber.on('message', (ch: string, message: string) => {
+    if (ch !== channel) return
+    const space = message.indexOf(' ')
+    if (space > 0 && apply(message.slice(0, space), message.slice(space + 1))) received++
+  })
+  // Subscribe then replay on every (re)connect: anything published in between is in the log.
+  subscriber.on('ready', () => {
+    subscriber.subscribe(channel).then(catchUp, (err: Error) => { state = 'degraded'; onError(err) })
+  })
+  subscriber.on('close', () => { if (state !== 'starting') state = 'degraded' })
+
+  return {
+    async publish (event) {
+      await runScript(redis, 'publish-revocation', [logKey], [channel, JSON.stringify(event), retentionMs])
+      list.apply(event)
+    },
+    async start () {
+      if (subscriber.status === 'ready') {
+        await subscriber.subscribe(channel)
+        await catchUp()
+      } else {
+        state = 'degraded'
+      }
+      timer = setInterval(() => { list.prune(); void catchUp() }, resyncIntervalMs)
+      timer.unref()
+    },
+    stop () { clearInterval(timer) },
+    status: () => ({ state, lastLagMs, received, replayed }),
+    catchUp,
+    onEvent (listener) { listeners.push(listener) }
+  }
+}
