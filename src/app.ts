@@ -5,6 +5,7 @@ import type { Config } from './config.js'
 import type { KeySet } from './tokens/key-set.js'
 import configPlugin from './plugins/config.js'
 import errorHandler from './plugins/error-handler.js'
+import audit from './plugins/audit.js'
 import redis from './plugins/redis.js'
 import swagger from './plugins/swagger.js'
 import refreshCookie from './plugins/refresh-cookie.js'
@@ -46,6 +47,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(configPlugin, { config, clock: options.clock ?? Date.now })
   await app.register(errorHandler)
+  await app.register(audit)
   await app.register(swagger)
   await app.register(redis)
   await app.register(refreshCookie)

@@ -28,7 +28,7 @@ const routes: FastifyPluginAsync = async (app) => {
         : 'password must be 8 to 1024 bytes long')
     }
     const { id, email, createdAtMs } = outcome.user
-    request.log.info({ event: 'user_registered', userId: id }, 'security event')
+    app.audit(request, { event: 'user_registered', userId: id })
     return reply.code(201).send({ id, email, created_at: new Date(createdAtMs).toISOString() })
   })
 
@@ -49,10 +49,10 @@ const routes: FastifyPluginAsync = async (app) => {
       email, password, userAgent: request.headers['user-agent'] ?? '', ip: request.ip
     })
     if (grant === undefined) {
-      request.log.info({ event: 'login_failed', ip: request.ip }, 'security event')
+      app.audit(request, { event: 'login_failed', reason: 'bad_credentials' })
       throw errors.invalidGrant('Invalid email or password')
     }
-    request.log.info({ event: 'login_succeeded', userId: grant.userId, familyId: grant.sessionId, ip: request.ip }, 'security event')
+    app.audit(request, { event: 'login_succeeded', userId: grant.userId, familyId: grant.sessionId })
     return sendGrant(app, reply, grant, delivery)
   })
 }

@@ -43,13 +43,17 @@ const routes: FastifyPluginAsync = async (app) => {
     const outcome = await app.authService.refresh(presented.token)
     if (!outcome.ok) {
       const { reason, userId, familyId } = outcome
-      if (reason === 'reuse' || reason === 'rollback') {
-        request.log.warn({ event: reason === 'reuse' ? 'refresh_reuse_detected' : 'refresh_rollback_detected', userId, familyId, ip: request.ip }, 'security event: family revoked')
+      if ((reason === 'reuse' || reason === 'rollback') && userId !== undefined && familyId !== undefined) {
+        app.audit(request, { event: reason === 'reuse' ? 'refresh_reuse_detected' : 'refresh_rollback_detected', userId, familyId })
+      } else {
+        app.audit(request, { event: 'refresh_failed', reason })
       }
       if (presented.viaCookie) app.refreshCookie.clear(reply)
       noStore(reply)
       throw errors.invalidGrant('The refresh token is invalid, expired or revoked')
     }
+    const { userId, sessionId, replayed } = outcome.grant
+    app.audit(request, { event: 'refresh_succeeded', userId, familyId: sessionId, replayed })
     return sendGrant(app, reply, outcome.grant, presented.viaCookie ? 'cookie' : 'body')
   })
 
@@ -67,13 +71,13 @@ const routes: FastifyPluginAsync = async (app) => {
     if (presented !== undefined) {
       const outcome = await app.revoker.byRefreshToken(presented.token, 'logout')
       if (outcome === 'malformed' && !presented.viaCookie) throw errors.invalidRequest('refresh_token is malformed')
-      if (typeof outcome === 'object') request.log.info({ event: 'logout', ...outcome }, 'security event')
+      if (typeof outcome === 'object') app.audit(request, { event: 'logout', ...outcome })
     } else if (app.bearerToken(request) !== undefined) {
       await app.authenticate(request)
       const { userId, sessionId } = request.auth!
       // The family may already be gone from the store while its access tokens live on: announce it regardless.
       if (!(await app.revoker.family(userId, sessionId, 'logout'))) await app.revoker.announceFamily(userId, sessionId, 'logout')
-      request.log.info({ event: 'logout', userId, familyId: sessionId }, 'security event')
+      app.audit(request, { event: 'logout', userId, familyId: sessionId })
     } else {
       throw errors.invalidRequest('Send a refresh token (body or cookie) or a bearer access token')
     }
@@ -92,7 +96,7 @@ const routes: FastifyPluginAsync = async (app) => {
   }, async (request, reply) => {
     const { userId } = request.auth!
     await app.revoker.allForUser(userId, 'logout_all')
-    request.log.info({ event: 'logout_all', userId, ip: request.ip }, 'security event')
+    app.audit(request, { event: 'logout_all', userId })
     app.refreshCookie.clear(reply)
     return reply.code(204).send()
   })

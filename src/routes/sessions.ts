@@ -48,7 +48,7 @@ const routes: FastifyPluginAsync = async (app) => {
     const { userId } = request.auth!
     const revoked = await app.revoker.family(userId, request.params.id, 'session_deleted')
     if (!revoked) throw errors.notFound('No such session')
-    request.log.info({ event: 'session_deleted', userId, familyId: request.params.id }, 'security event')
+    app.audit(request, { event: 'session_deleted', userId, familyId: request.params.id })
     return reply.code(204).send()
   })
 }
