@@ -20,6 +20,8 @@ import sessionRoutes from './routes/sessions.js'
 import meRoutes from './routes/me.js'
 import wellKnownRoutes from './routes/well-known.js'
 import healthRoutes from './routes/health.js'
+import passwordRoutes from './routes/password.js'
+import adminRoutes from './routes/admin.js'
 
 export interface AppOptions {
   config: Config
@@ -59,7 +61,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(authLoginRoutes)
   await app.register(authRefreshRoutes)
+  await app.register(passwordRoutes)
   await app.register(sessionRoutes)
+  await app.register(adminRoutes)
   await app.register(meRoutes)
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)

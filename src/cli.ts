@@ -1,8 +1,43 @@
 #!/usr/bin/env node
-// Operator commands. `keys generate [--alg EdDSA|ES256]` prints a new private JWK set for JWT_KEYS / JWT_KEYS_FILE.
+// Operator commands; a process entry like server.ts, so it reads the environment (the same variables as the service).
+//   rotor keys generate [--alg EdDSA|ES256]          print a new private JWK set for JWT_KEYS / JWT_KEYS_FILE
+//   rotor users grant-role <email> <role>           e.g. make the first admin: register, then grant "admin"
+//   rotor users revoke-role <email> <role>
+import { Redis } from 'ioredis'
+import { loadConfig } from './config.js'
+import { createKeyNames } from './key-names.js'
+import { publishRevocation } from './revocation/revocation-feed.js'
+import { ROLE_PATTERN } from './schemas/admin.js'
+import { revokeAllSessions } from './sessions/session-store.js'
 import { generateKeySetJson, SIGNING_ALGS, type SigningAlg } from './tokens/key-set.js'
+import { canonicalEmail } from './users/email.js'
+import { createUserStore } from './users/user-store.js'
 
-const USAGE = 'usage: rotor keys generate [--alg EdDSA|ES256]'
+const USAGE = 'usage: rotor keys generate [--alg EdDSA|ES256] | rotor users grant-role|revoke-role <email> <role>'
+
+async function changeRole (grant: boolean, rawEmail: string | undefined, role: string | undefined): Promise<number> {
+  const email = canonicalEmail(rawEmail ?? '')
+  if (email === undefined || role === undefined || !new RegExp(ROLE_PATTERN).test(role)) { console.error(USAGE); return 2 }
+  const config = loadConfig(process.env)
+  const redis = new Redis(config.redis.url, { connectTimeout: config.redis.connectTimeoutMs, commandTimeout: config.redis.commandTimeoutMs, maxRetriesPerRequest: 1 })
+  try {
+    const keys = createKeyNames(config.redis.keyPrefix)
+    const users = createUserStore({ redis, keys, nowMs: Date.now })
+    const user = await users.findByEmail(email)
+    if (user === undefined) { console.error(`no user with email ${email}`); return 1 }
+    const roles = grant ? [...new Set([...user.roles, role])] : user.roles.filter((r) => r !== role)
+    await users.setRoles(user.id, roles)
+    // Same effect as the admin API: a role change ends the user's sessions, on every instance.
+    const minVersion = await revokeAllSessions({ redis, keys }, user.id, 'roles_changed')
+    const retentionMs = (config.jwt.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds) * 1000
+    await publishRevocation(redis, { logKey: keys.revocationLog(), channel: keys.revocationChannel(), retentionMs },
+      { kind: 'user', userId: user.id, minVersion, atMs: Date.now(), reason: 'roles_changed' })
+    console.log(`${email}: roles ${roles.length > 0 ? roles.join(', ') : '(none)'}; existing sessions ended`)
+    return 0
+  } finally {
+    redis.disconnect()
+  }
+}
 
 async function main (argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv
@@ -13,8 +48,12 @@ async function main (argv: string[]): Promise<number> {
     process.stdout.write(await generateKeySetJson(alg))
     return 0
   }
+  if (group === 'users' && (command === 'grant-role' || command === 'revoke-role')) return changeRole(command === 'grant-role', rest[0], rest[1])
   console.error(USAGE)
   return 2
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err: unknown) => { console.error(err); process.exitCode = 1 })
+main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err)
+  process.exitCode = 1
+})

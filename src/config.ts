@@ -29,6 +29,7 @@ export const EnvSchema = Type.Object({
   REFRESH_ABSOLUTE_TTL_SECONDS: Int(60, 31536000, 2592000, 'absolute lifetime'),
   REFRESH_REUSE_GRACE_SECONDS: Int(0, 60, 10, 'grace window for the immediate predecessor'),
   REFRESH_GRACE_MAX_REPLAYS: Int(0, 10000, 100, 'replays allowed inside the grace window'),
+  MAX_SESSIONS_PER_USER: Int(0, 1000, 0, 'live families per user; 0 = unlimited'),
   REVOCATION_RESYNC_INTERVAL_MS: Int(250, 60000, 5000, 'how often the revocation log is re-read, bounding any pub/sub gap'),
   COOKIE_SECURE: Bool,
   ALLOWED_ORIGINS: Type.String({ default: '' }),
@@ -50,7 +51,7 @@ export interface Config {
   }
   refresh: {
     secret?: string, idleTtlSeconds: number, absoluteTtlSeconds: number
-    reuseGraceSeconds: number, graceMaxReplays: number
+    reuseGraceSeconds: number, graceMaxReplays: number, maxSessionsPerUser: number
   }
   revocationResyncIntervalMs: number
   cookieSecure: boolean
@@ -113,7 +114,8 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
       idleTtlSeconds: int('REFRESH_IDLE_TTL_SECONDS'),
       absoluteTtlSeconds: int('REFRESH_ABSOLUTE_TTL_SECONDS'),
       reuseGraceSeconds: int('REFRESH_REUSE_GRACE_SECONDS'),
-      graceMaxReplays: int('REFRESH_GRACE_MAX_REPLAYS')
+      graceMaxReplays: int('REFRESH_GRACE_MAX_REPLAYS'),
+      maxSessionsPerUser: int('MAX_SESSIONS_PER_USER')
     },
     revocationResyncIntervalMs: int('REVOCATION_RESYNC_INTERVAL_MS'),
     cookieSecure: e.COOKIE_SECURE === 'true',

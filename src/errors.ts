@@ -18,6 +18,7 @@ export const errors = {
   invalidGrant: make('invalid_grant', 400, 'The credentials or refresh token are invalid, expired or revoked'),
   invalidToken: make('invalid_token', 401, 'The access token is missing, invalid or expired'),
   csrfRejected: make('csrf_rejected', 403, 'Cookie-authenticated requests need X-Requested-With and an allowed Origin'),
+  insufficientScope: make('insufficient_scope', 403, 'The access token lacks the role this needs'),
   notFound: make('not_found', 404, 'No such resource'),
   emailTaken: make('email_taken', 409, 'An account with this email already exists'),
   payloadTooLarge: make('payload_too_large', 413, 'The request body is too large'),
@@ -28,7 +29,7 @@ export const errors = {
 
 /** The codes above, for schemas and tests. */
 export const ERROR_CODES = [
-  'invalid_request', 'invalid_grant', 'invalid_token', 'csrf_rejected', 'not_found', 'email_taken',
+  'invalid_request', 'invalid_grant', 'invalid_token', 'csrf_rejected', 'insufficient_scope', 'not_found', 'email_taken',
   'payload_too_large', 'unsupported_media_type', 'temporarily_unavailable', 'internal_error'
 ] as const
 export type ErrorCode = typeof ERROR_CODES[number]

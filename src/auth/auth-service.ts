@@ -1,24 +1,13 @@
-// Login, refresh and logout flows over the user store, password hasher, session store and token signer.
+// Register, login, refresh and password change over the user store, password hasher, session store and tokens.
 // No Fastify here: results are plain unions that the routes map to HTTP.
-import type { AccessTokens } from '../tokens/access-token.js'
 import type { Revoker } from '../revocation/revoker.js'
-import type { IssuedRefresh, RotateFailure, SessionStore } from '../sessions/session-store.js'
+import type { RotateFailure, SessionStore } from '../sessions/session-store.js'
 import { passwordLengthOk, type PasswordHasher } from '../users/passwords.js'
 import type { UserStore } from '../users/user-store.js'
 import { canonicalEmail } from '../users/email.js'
+import type { SessionStarter, TokenGrant } from './grant.js'
 
-export interface TokenGrant {
-  accessToken: string
-  expiresIn: number
-  refreshToken: string
-  /** Seconds until the refresh token dies if unused: idle timeout capped by the absolute lifetime. */
-  refreshExpiresIn: number
-  /** Seconds until the absolute end of the family: the cookie's Max-Age. */
-  absoluteExpiresIn: number
-  sessionId: string
-  userId: string
-  replayed: boolean
-}
+export type { TokenGrant } from './grant.js'
 
 export type RefreshOutcome = { ok: true, grant: TokenGrant } | { ok: false, reason: RotateFailure, userId?: string, familyId?: string }
 
@@ -26,36 +15,29 @@ export type RegisterOutcome =
   | { ok: true, user: { id: string, email: string, createdAtMs: number } }
   | { ok: false, reason: 'invalid_email' | 'password_length' | 'email_taken' }
 
+export type LoginOutcome = { ok: true, grant: TokenGrant } | { ok: false, reason: 'bad_credentials' | 'disabled' }
+
+export type PasswordChangeOutcome =
+  | { ok: true, grant: TokenGrant }
+  | { ok: false, reason: 'wrong_password' | 'password_length' | 'disabled' | 'no_user' }
+
 export interface AuthService {
   /** Canonicalises the email, checks the password's byte length before hashing, then claims the email. */
   register (input: { email: string, password: string }): Promise<RegisterOutcome>
-  /** Returns undefined for a wrong email or password: same answer, same argon2 cost (dummy verify). */
-  login (input: { email: string, password: string, userAgent: string, ip: string }): Promise<TokenGrant | undefined>
+  /** Wrong email or wrong password: same answer, same argon2 cost (dummy verify). Disabled accounts cannot log in. */
+  login (input: { email: string, password: string, userAgent: string, ip: string }): Promise<LoginOutcome>
   refresh (refreshToken: string): Promise<RefreshOutcome>
+  /**
+   * Verify the current password, store the new one, bump the session version (every session and access token dies,
+   * this one included) and start a fresh family for this device: identifiers regenerate on a privilege change (OWASP).
+   */
+  changePassword (input: { userId: string, currentPassword: string, newPassword: string, userAgent: string, ip: string }): Promise<PasswordChangeOutcome>
 }
 
 export function createAuthService (deps: {
-  users: UserStore, passwords: PasswordHasher, sessions: SessionStore, accessTokens: AccessTokens, revoker: Revoker
-  idleTtlSeconds: number, nowMs: () => number
+  users: UserStore, passwords: PasswordHasher, sessions: SessionStore, revoker: Revoker, starter: SessionStarter
 }): AuthService {
-  const { users, passwords, sessions, accessTokens, revoker, idleTtlSeconds, nowMs } = deps
-
-  async function grant (issued: IssuedRefresh, email: string): Promise<TokenGrant> {
-    const { token, expiresIn } = await accessTokens.sign({
-      userId: issued.userId, email, sessionId: issued.familyId, sessionVersion: issued.sessionVersion
-    })
-    const absoluteExpiresIn = Math.max(0, Math.floor((issued.absoluteExpiryMs - nowMs()) / 1000))
-    return {
-      accessToken: token,
-      expiresIn,
-      refreshToken: issued.token,
-      refreshExpiresIn: Math.min(idleTtlSeconds, absoluteExpiresIn),
-      absoluteExpiresIn,
-      sessionId: issued.familyId,
-      userId: issued.userId,
-      replayed: issued.replayed
-    }
-  }
+  const { users, passwords, sessions, revoker, starter } = deps
 
   return {
     async register ({ email, password }) {
@@ -71,8 +53,9 @@ export function createAuthService (deps: {
       const canonical = canonicalEmail(email)
       const user = canonical === undefined ? undefined : await users.findByEmail(canonical)
       const ok = await passwords.verify(user?.passwordHash, password)
-      if (!ok || user === undefined) return undefined
-      return grant(await sessions.createFamily({ userId: user.id, userAgent, ip }), user.email)
+      if (!ok || user === undefined) return { ok: false, reason: 'bad_credentials' }
+      const started = await starter.start(user, { userAgent, ip })
+      return started.ok ? started : { ok: false, reason: started.reason === 'disabled' ? 'disabled' : 'bad_credentials' }
     },
 
     async refresh (refreshToken) {
@@ -86,7 +69,18 @@ export function createAuthService (deps: {
       }
       const user = await users.findById(result.issued.userId)
       if (user === undefined) return { ok: false, reason: 'version', userId: result.issued.userId, familyId: result.issued.familyId }
-      return { ok: true, grant: await grant(result.issued, user.email) }
+      return { ok: true, grant: await starter.grant(result.issued, user) }
+    },
+
+    async changePassword ({ userId, currentPassword, newPassword, userAgent, ip }) {
+      const user = await users.findById(userId)
+      if (!(await passwords.verify(user?.passwordHash, currentPassword)) || user === undefined) {
+        return { ok: false, reason: user === undefined ? 'no_user' : 'wrong_password' }
+      }
+      if (!passwordLengthOk(newPassword)) return { ok: false, reason: 'password_length' }
+      await users.setPasswordHash(userId, await passwords.hash(newPassword))
+      await revoker.allForUser(userId, 'password_changed')
+      return starter.start(user, { userAgent, ip })
     }
   }
 }

@@ -10,6 +10,8 @@ declare module 'fastify' {
     authenticate: (request: FastifyRequest) => Promise<void>
     /** authenticate plus a Redis read that the session is live right now; fails closed (503) without Redis. */
     authenticateStrict: (request: FastifyRequest) => Promise<void>
+    /** After authentication: 403 insufficient_scope unless the token carries the role (RFC 6750 §3.1). */
+    requireRole: (role: string) => (request: FastifyRequest) => Promise<void>
     /** The bearer token's text, or undefined when the request carries none. Throws on a non-Bearer scheme. */
     bearerToken: (request: FastifyRequest) => string | undefined
   }
@@ -58,5 +60,9 @@ export default fp(async (app) => {
       request.log.debug({ reason: state }, 'access token rejected by the strict check')
       throw errors.invalidToken('The session has been revoked')
     }
+  })
+  app.decorate('requireRole', (role: string) => async (request: FastifyRequest) => {
+    // Roles come from the token; a role change bumps the session version, so strict routes see current roles.
+    if (request.auth === null || !request.auth.roles.includes(role)) throw errors.insufficientScope()
   })
 }, { name: 'authenticate', dependencies: ['access-tokens', 'revocations', 'sessions'] })

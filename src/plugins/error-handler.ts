@@ -16,9 +16,9 @@ const FASTIFY_CODES: Record<string, () => ClientError> = {
 }
 
 export function send (reply: FastifyReply, err: ClientError): FastifyReply {
-  if (err.error === 'invalid_token') {
+  if (err.error === 'invalid_token' || err.error === 'insufficient_scope') {
     // RFC 6750 §3: tell the client which scheme and why.
-    reply.header('WWW-Authenticate', 'Bearer error="invalid_token"')
+    reply.header('WWW-Authenticate', `Bearer error="${err.error}"`)
   }
   if (err.statusCode === 503) reply.header('Retry-After', String(RETRY_AFTER_SECONDS))
   return reply.code(err.statusCode).send({ error: err.error, error_description: err.message })

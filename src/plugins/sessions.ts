@@ -1,6 +1,7 @@
 // The refresh-token family store, the revoker that also broadcasts revocations, and the login/refresh flows.
 import fp from 'fastify-plugin'
 import { createAuthService, type AuthService } from '../auth/auth-service.js'
+import { createSessionStarter } from '../auth/grant.js'
 import { createKeyNames } from '../key-names.js'
 import { createRefreshTokenCodec } from '../sessions/refresh-token.js'
 import { createSessionStore, type SessionStore } from '../sessions/session-store.js'
@@ -26,13 +27,6 @@ export default fp<{ refreshSecret: string }>(async (app, { refreshSecret }) => {
   const revoker = createRevoker({ sessions, feed: app.revocations.feed, nowMs: app.clock })
   app.decorate('sessions', sessions)
   app.decorate('revoker', revoker)
-  app.decorate('authService', createAuthService({
-    revoker,
-    users: app.users,
-    passwords: app.passwords,
-    sessions,
-    accessTokens: app.accessTokens,
-    idleTtlSeconds: refresh.idleTtlSeconds,
-    nowMs: app.clock
-  }))
+  const starter = createSessionStarter({ sessions, accessTokens: app.accessTokens, revoker, idleTtlSeconds: refresh.idleTtlSeconds, nowMs: app.clock })
+  app.decorate('authService', createAuthService({ users: app.users, passwords: app.passwords, sessions, revoker, starter }))
 }, { name: 'sessions', dependencies: ['config', 'redis', 'users', 'access-tokens', 'revocations'] })

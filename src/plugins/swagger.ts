@@ -5,9 +5,10 @@ import swagger from '@fastify/swagger'
 import { ErrorBody, HealthStatus } from '../schemas/common.js'
 import { RegisterBody, RefreshBody, TokenBody, TokenResponse, UserCreated } from '../schemas/auth.js'
 import { Jwks, Me, Session, SessionList, SessionParams } from '../schemas/sessions.js'
+import { AdminUser, PasswordChangeBody, RolesBody, UserParams } from '../schemas/admin.js'
 
 export const NAMED_SCHEMAS = [ErrorBody, HealthStatus, RegisterBody, UserCreated, TokenBody, RefreshBody, TokenResponse,
-  Session, SessionList, SessionParams, Me, Jwks]
+  Session, SessionList, SessionParams, Me, Jwks, PasswordChangeBody, RolesBody, UserParams, AdminUser]
 
 export default fp(async (app) => {
   for (const schema of NAMED_SCHEMAS) app.addSchema(schema)
@@ -21,7 +22,7 @@ export default fp(async (app) => {
       },
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (at+jwt)' },
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (at+jwt)', description: 'Access token; admin routes need the admin role' },
           refreshCookie: { type: 'apiKey', in: 'cookie', name: '__Secure-rotor_refresh' }
         }
       }

@@ -27,6 +27,12 @@ export interface RevocationFeed {
 
 const REPLAY_BATCH = 1000
 
+/** Append a revocation to the log and broadcast it (one script). Also used by the CLI, which runs no feed. */
+export async function publishRevocation (redis: RedisClient, log: { logKey: string, channel: string, retentionMs: number }, event: RevocationEvent): Promise<void> {
+  defineScripts(redis)
+  await runScript(redis, 'publish-revocation', [log.logKey], [log.channel, JSON.stringify(event), log.retentionMs])
+}
+
 /** Stream ids are "<ms>-<seq>"; compare numerically. */
 function newer (a: string, b: string): boolean {
   const [am = 0, as = 0] = a.split('-').map(Number)
@@ -39,7 +45,6 @@ export function createRevocationFeed (deps: {
   retentionMs: number, resyncIntervalMs: number, onError: (err: Error) => void
 }): RevocationFeed {
   const { redis, subscriber, logKey, channel, list, retentionMs, resyncIntervalMs, onError } = deps
-  defineScripts(redis)
   let state: FeedState = 'starting'
   let lastId = '0-0'
   let lastLagMs: number | null = null
@@ -98,7 +103,7 @@ export function createRevocationFeed (deps: {
 
   return {
     async publish (event) {
-      await runScript(redis, 'publish-revocation', [logKey], [channel, JSON.stringify(event), retentionMs])
+      await publishRevocation(redis, { logKey, channel, retentionMs }, event)
       list.apply(event)
     },
     async start () {

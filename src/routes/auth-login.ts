@@ -45,15 +45,16 @@ const routes: FastifyPluginAsync = async (app) => {
     // Setting the cookie is a cookie-authenticated act for CSRF purposes (login CSRF, OWASP).
     if (delivery === 'cookie') app.refreshCookie.assertCsrfSafe(request)
     if (!passwordLengthOk(password)) throw errors.invalidRequest('password must be 8 to 1024 bytes long')
-    const grant = await app.authService.login({
+    const outcome = await app.authService.login({
       email, password, userAgent: request.headers['user-agent'] ?? '', ip: request.ip
     })
-    if (grant === undefined) {
-      app.audit(request, { event: 'login_failed', reason: 'bad_credentials' })
+    if (!outcome.ok) {
+      // A disabled account gets the same answer as a wrong password: no account-state oracle.
+      app.audit(request, { event: 'login_failed', reason: outcome.reason })
       throw errors.invalidGrant('Invalid email or password')
     }
-    app.audit(request, { event: 'login_succeeded', userId: grant.userId, familyId: grant.sessionId })
-    return sendGrant(app, reply, grant, delivery)
+    app.audit(request, { event: 'login_succeeded', userId: outcome.grant.userId, familyId: outcome.grant.sessionId })
+    return sendGrant(app, reply, outcome.grant, delivery)
   })
 }
 

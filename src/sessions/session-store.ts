@@ -3,12 +3,15 @@
 import type { KeyNames } from '../key-names.js'
 import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
 import { defineScripts, runScript, type RedisClient } from './scripts.js'
+import { createSessionReads } from './session-reads.js'
 
 export interface SessionPolicy {
   idleTtlSeconds: number
   absoluteTtlSeconds: number
   reuseGraceSeconds: number
   graceMaxReplays: number
+  /** 0 = unlimited; otherwise a login beyond it evicts the least recently used families (1 = one session per user). */
+  maxSessionsPerUser: number
 }
 
 export interface IssuedRefresh {
@@ -20,6 +23,10 @@ export interface IssuedRefresh {
   /** true when this answers a retry inside the grace window with the successor already handed out. */
   replayed: boolean
 }
+
+export type CreateResult = { ok: true, issued: IssuedRefresh, evicted: string[] } | { ok: false, reason: 'no_user' | 'disabled' }
+
+const STALE_RETRIES = 5
 
 export type RotateFailure = 'malformed' | 'bad_mac' | 'missing' | 'revoked' | 'expired' | 'version' | 'reuse' | 'rollback' | 'mismatch'
 export type RotateResult = { ok: true, issued: IssuedRefresh } | { ok: false, reason: RotateFailure, userId?: string, familyId?: string }
@@ -34,8 +41,11 @@ export interface SessionInfo {
 }
 
 export interface SessionStore {
-  /** Start a family (login). Atomic with the read of the user's session version. Throws if the user is gone. */
-  createFamily (input: { userId: string, userAgent: string, ip: string }): Promise<IssuedRefresh>
+  /**
+   * Start a family (login), atomic with the read of the user's session version and state and, under a session limit,
+   * with the eviction of the least recently used families (returned, so their access tokens can be revoked too).
+   */
+  createFamily (input: { userId: string, userAgent: string, ip: string }): Promise<CreateResult>
   /** Rotate, replay within grace, or detect reuse (which revokes the family): one script, atomic. */
   rotate (tokenText: string): Promise<RotateResult>
   /** Revoke one family; idempotent. Returns whether a live family was revoked. */
@@ -55,6 +65,18 @@ export interface SessionStore {
 
 export const USER_AGENT_MAX_LENGTH = 256
 
+/** Bump the user's session version and revoke every family; returns the new version. Also used by the CLI. */
+export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames }, userId: string, reason: string): Promise<number> {
+  const { redis, keys } = deps
+  defineScripts(redis)
+  const familyIds = await redis.zrange(keys.families(userId), 0, -1)
+  const reply = await runScript(redis, 'revoke-all-for-user',
+    [keys.user(userId), keys.families(userId), ...familyIds.map((id) => keys.family(userId, id))],
+    [reason, ...familyIds])
+  if (reply[0] !== 'ok') throw new Error('cannot revoke sessions of a user that does not exist')
+  return Number(reply[1])
+}
+
 export function createSessionStore (deps: {
   redis: RedisClient, keys: KeyNames, codec: RefreshTokenCodec, policy: SessionPolicy, nowMs: () => number
 }): SessionStore {
@@ -67,12 +89,24 @@ export function createSessionStore (deps: {
     async createFamily ({ userId, userAgent, ip }) {
       const familyId = randomId()
       const secret = randomSecret()
-      const reply = await runScript(redis, 'create-family',
-        [keys.user(userId), keys.families(userId), keys.family(userId, familyId)],
-        [familyId, hashSecret(secret), nowMs(), idleMs, absoluteMs, userAgent.slice(0, USER_AGENT_MAX_LENGTH), ip])
-      if (reply[0] !== 'ok') throw new Error('cannot create a session for a user that does not exist')
-      const token = codec.format({ userId, familyId, generation: 1, secret })
-      return { token, userId, familyId, sessionVersion: Number(reply[1]), absoluteExpiryMs: Number(reply[2]), replayed: false }
+      for (let attempt = 0; attempt < STALE_RETRIES; attempt++) {
+        // Under a session limit the script must see every existing family, declared as keys: read them first.
+        const existing = policy.maxSessionsPerUser > 0 ? await redis.zrange(keys.families(userId), 0, -1) : []
+        const reply = await runScript(redis, 'create-family',
+          [keys.user(userId), keys.families(userId), keys.family(userId, familyId), ...existing.map((id) => keys.family(userId, id))],
+          [familyId, hashSecret(secret), nowMs(), idleMs, absoluteMs, userAgent.slice(0, USER_AGENT_MAX_LENGTH), ip,
+            policy.maxSessionsPerUser, ...existing])
+        const status = String(reply[0])
+        if (status === 'stale') continue // a concurrent login changed the index between the read and the script
+        if (status !== 'ok') return { ok: false, reason: status as 'no_user' | 'disabled' }
+        const token = codec.format({ userId, familyId, generation: 1, secret })
+        return {
+          ok: true,
+          issued: { token, userId, familyId, sessionVersion: Number(reply[1]), absoluteExpiryMs: Number(reply[2]), replayed: false },
+          evicted: reply.slice(3).map(String)
+        }
+      }
+      throw new Error('session index kept changing during login; retry')
     },
 
     async rotate (tokenText) {
@@ -116,41 +150,8 @@ export function createSessionStore (deps: {
       return (await this.revokeFamily(userId, familyId, reason)) ? { userId, familyId } : 'unknown'
     },
 
-    async revokeAllForUser (userId, reason) {
-      const familyIds = await redis.zrange(keys.families(userId), 0, -1)
-      const reply = await runScript(redis, 'revoke-all-for-user',
-        [keys.user(userId), keys.families(userId), ...familyIds.map((id) => keys.family(userId, id))],
-        [reason, ...familyIds])
-      if (reply[0] !== 'ok') throw new Error('cannot revoke sessions of a user that does not exist')
-      return Number(reply[1])
-    },
+    revokeAllForUser: (userId, reason) => revokeAllSessions({ redis, keys }, userId, reason),
 
-    async checkSession (userId, familyId, sessionVersion) {
-      const reply = await runScript(redis, 'check-session', [keys.user(userId), keys.family(userId, familyId)], [sessionVersion])
-      return String(reply) as Awaited<ReturnType<SessionStore['checkSession']>>
-    },
-
-    async listSessions (userId) {
-      const familyIds = await redis.zrevrange(keys.families(userId), 0, -1)
-      if (familyIds.length === 0) return []
-      const pipeline = redis.pipeline()
-      pipeline.hget(keys.user(userId), 'sv')
-      for (const id of familyIds) pipeline.hmget(keys.family(userId, id), 'g', 'rv', 'sv', 'c', 'lu', 'ax', 'ua', 'ip')
-      const results = (await pipeline.exec()) ?? []
-      const failed = results.find(([err]) => err !== null)
-      if (failed !== undefined) throw failed[0]
-      const userVersion = Number(results[0]?.[1] ?? 0)
-      const now = nowMs()
-      const sessions: SessionInfo[] = []
-      familyIds.forEach((id, i) => {
-        const [g, rv, sv, c, lu, ax, ua, ip] = results[i + 1]?.[1] as Array<string | null>
-        if (g === null || rv !== null || Number(sv) < userVersion) return
-        const lastUsedAtMs = Number(lu)
-        const expiresAtMs = Math.min(Number(ax), lastUsedAtMs + idleMs)
-        if (expiresAtMs <= now) return
-        sessions.push({ id, createdAtMs: Number(c), lastUsedAtMs, expiresAtMs, userAgent: ua ?? '', ip: ip ?? '' })
-      })
-      return sessions
-    }
+    ...createSessionReads({ redis, keys, idleMs, nowMs })
   }
 }

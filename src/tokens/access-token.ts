@@ -1,6 +1,7 @@
 // Access tokens: JWT profile of RFC 9068 (typ "at+jwt"), signed with our key set and verified locally, no store
 // round trip. Verification follows RFC 8725: pinned algorithms (§3.1), keys only from our own set by exact kid
 // (never jku/x5u/jwk/x5c, §3.10), required exp/iat/iss/aud/typ (§3.8, §3.11), bounded clock leeway.
+import { randomInt } from 'node:crypto'
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose'
 import type { KeySet, VerificationKey } from './key-set.js'
 import { randomId } from '../sessions/refresh-token.js'
@@ -11,6 +12,7 @@ export const ACCESS_TOKEN_MAX_LENGTH = 4096
 export interface AccessClaims {
   userId: string
   email: string
+  roles: string[]
   sessionId: string
   sessionVersion: number
   jti: string
@@ -35,11 +37,13 @@ export interface AccessTokenOptions {
 }
 
 export interface AccessTokens {
-  sign (subject: { userId: string, email: string, sessionId: string, sessionVersion: number }): Promise<{ token: string, expiresIn: number }>
+  /** Lifetime: the configured TTL less up to 5% at random, so a fleet's refreshes do not arrive in lockstep. */
+  sign (subject: { userId: string, email: string, roles: string[], sessionId: string, sessionVersion: number }): Promise<{ token: string, expiresIn: number }>
   /** Resolves with the claims or rejects with AccessTokenError; never touches the network. */
   verify (token: string): Promise<AccessClaims>
 }
 
+const MAX_JITTER = 0.05
 const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256', 'crit'] as const
 const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
@@ -56,18 +60,19 @@ export function createAccessTokens (options: AccessTokenOptions): AccessTokens {
   }
 
   return {
-    async sign ({ userId, email, sessionId, sessionVersion }) {
+    async sign ({ userId, email, roles, sessionId, sessionVersion }) {
       const nowSeconds = Math.floor(nowMs() / 1000)
-      const token = await new SignJWT({ client_id: clientId, sid: sessionId, sv: sessionVersion, email })
+      const lifetime = ttlSeconds - randomInt(0, Math.floor(ttlSeconds * MAX_JITTER) + 1)
+      const token = await new SignJWT({ client_id: clientId, sid: sessionId, sv: sessionVersion, email, roles })
         .setProtectedHeader({ alg: keySet.signing.alg, kid: keySet.signing.kid, typ: ACCESS_TOKEN_TYP })
         .setIssuer(issuer)
         .setAudience(audience)
         .setSubject(userId)
         .setIssuedAt(nowSeconds)
-        .setExpirationTime(nowSeconds + ttlSeconds)
+        .setExpirationTime(nowSeconds + lifetime)
         .setJti(randomId())
         .sign(keySet.signing.privateKey)
-      return { token, expiresIn: ttlSeconds }
+      return { token, expiresIn: lifetime }
     },
 
     async verify (token) {
@@ -87,12 +92,13 @@ export function createAccessTokens (options: AccessTokenOptions): AccessTokens {
       } catch (err) {
         throw toVerifyError(err)
       }
-      const { sub, sid, sv, jti, exp, iat, email } = payload as Record<string, unknown>
+      const { sub, sid, sv, jti, exp, iat, email, roles = [] } = payload as Record<string, unknown>
       // A lifetime longer than we issue means the token is not one of ours as configured (RFC 8725 §3.10).
       if ((exp as number) - (iat as number) > ttlSeconds) throw new AccessTokenError('bad_claims')
       if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' ||
-        typeof email !== 'string' || !Number.isSafeInteger(sv)) throw new AccessTokenError('bad_claims')
-      return { userId: sub, email, sessionId: sid, sessionVersion: sv as number, jti, expiresAtSeconds: exp as number }
+        typeof email !== 'string' || !Number.isSafeInteger(sv) ||
+        !Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw new AccessTokenError('bad_claims')
+      return { userId: sub, email, roles: roles as string[], sessionId: sid, sessionVersion: sv as number, jti, expiresAtSeconds: exp as number }
     }
   }
 }

@@ -12,6 +12,9 @@ export interface User {
   passwordHash: string
   createdAtMs: number
   sessionVersion: number
+  /** Carried in access tokens; changing them bumps the session version. */
+  roles: string[]
+  disabled: boolean
 }
 
 export interface UserStore {
@@ -19,15 +22,35 @@ export interface UserStore {
   create (input: { email: string, passwordHash: string }): Promise<User | undefined>
   findByEmail (canonicalEmail: string): Promise<User | undefined>
   findById (userId: string): Promise<User | undefined>
+  /** The following return false when the user does not exist. Callers bump the session version afterwards. */
+  setPasswordHash (userId: string, passwordHash: string): Promise<boolean>
+  setRoles (userId: string, roles: string[]): Promise<boolean>
+  setDisabled (userId: string, disabled: boolean): Promise<boolean>
 }
 
 export function createUserStore (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number }): UserStore {
   const { redis, keys, nowMs } = deps
 
   async function findById (userId: string): Promise<User | undefined> {
-    const [email, passwordHash, created, sv] = await redis.hmget(keys.user(userId), 'email', 'ph', 'c', 'sv')
+    const [email, passwordHash, created, sv, roles, dis] = await redis.hmget(keys.user(userId), 'email', 'ph', 'c', 'sv', 'roles', 'dis')
     if (email == null || passwordHash == null) return undefined
-    return { id: userId, email, passwordHash, createdAtMs: Number(created), sessionVersion: Number(sv ?? 0) }
+    return {
+      id: userId,
+      email,
+      passwordHash,
+      createdAtMs: Number(created),
+      sessionVersion: Number(sv ?? 0),
+      roles: roles == null || roles === '' ? [] : roles.split(','),
+      disabled: dis === '1'
+    }
+  }
+
+  /** Set fields of an existing user only: HSET on a missing key would create a half user (users are never deleted). */
+  async function update (userId: string, fields: Record<string, string>): Promise<boolean> {
+    const key = keys.user(userId)
+    if (await redis.exists(key) !== 1) return false
+    await redis.hset(key, fields)
+    return true
   }
 
   return {
@@ -45,13 +68,16 @@ export function createUserStore (deps: { redis: RedisClient, keys: KeyNames, now
         await redis.del(keys.email(email)).catch(() => undefined)
         throw err
       }
-      return { id, email, passwordHash, createdAtMs, sessionVersion: 0 }
+      return { id, email, passwordHash, createdAtMs, sessionVersion: 0, roles: [], disabled: false }
     },
     async findByEmail (canonicalEmail) {
       const id = await redis.get(keys.email(canonicalEmail))
       // An index entry whose user is missing (a crash between the two writes) reads as unknown.
       return id === null ? undefined : findById(id)
     },
-    findById
+    findById,
+    setPasswordHash: (userId, passwordHash) => update(userId, { ph: passwordHash }),
+    setRoles: (userId, roles) => update(userId, { roles: roles.join(',') }),
+    setDisabled: (userId, disabled) => update(userId, { dis: disabled ? '1' : '0' })
   }
 }

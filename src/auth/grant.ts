@@ -1,0 +1,59 @@
+// Turning a refresh-token family into a token grant, and starting a new session (login, password change).
+import type { Revoker } from '../revocation/revoker.js'
+import type { IssuedRefresh, SessionStore } from '../sessions/session-store.js'
+import type { AccessTokens } from '../tokens/access-token.js'
+import type { User } from '../users/user-store.js'
+
+export interface TokenGrant {
+  accessToken: string
+  expiresIn: number
+  refreshToken: string
+  /** Seconds until the refresh token dies if unused: idle timeout capped by the absolute lifetime. */
+  refreshExpiresIn: number
+  /** Seconds until the absolute end of the family: the cookie's Max-Age. */
+  absoluteExpiresIn: number
+  sessionId: string
+  userId: string
+  replayed: boolean
+}
+
+export type StartOutcome = { ok: true, grant: TokenGrant } | { ok: false, reason: 'disabled' | 'no_user' }
+
+export interface SessionStarter {
+  grant (issued: IssuedRefresh, user: Pick<User, 'email' | 'roles'>): Promise<TokenGrant>
+  /** A new family for this device; families evicted by the session limit are revoked everywhere. */
+  start (user: Pick<User, 'id' | 'email' | 'roles'>, device: { userAgent: string, ip: string }): Promise<StartOutcome>
+}
+
+export function createSessionStarter (deps: {
+  sessions: SessionStore, accessTokens: AccessTokens, revoker: Revoker, idleTtlSeconds: number, nowMs: () => number
+}): SessionStarter {
+  const { sessions, accessTokens, revoker, idleTtlSeconds, nowMs } = deps
+
+  async function grant (issued: IssuedRefresh, user: Pick<User, 'email' | 'roles'>): Promise<TokenGrant> {
+    const { token, expiresIn } = await accessTokens.sign({
+      userId: issued.userId, email: user.email, roles: user.roles, sessionId: issued.familyId, sessionVersion: issued.sessionVersion
+    })
+    const absoluteExpiresIn = Math.max(0, Math.floor((issued.absoluteExpiryMs - nowMs()) / 1000))
+    return {
+      accessToken: token,
+      expiresIn,
+      refreshToken: issued.token,
+      refreshExpiresIn: Math.min(idleTtlSeconds, absoluteExpiresIn),
+      absoluteExpiresIn,
+      sessionId: issued.familyId,
+      userId: issued.userId,
+      replayed: issued.replayed
+    }
+  }
+
+  return {
+    grant,
+    async start (user, { userAgent, ip }) {
+      const created = await sessions.createFamily({ userId: user.id, userAgent, ip })
+      if (!created.ok) return created
+      for (const familyId of created.evicted) await revoker.announceFamily(user.id, familyId, 'evicted')
+      return { ok: true, grant: await grant(created.issued, user) }
+    }
+  }
+}
