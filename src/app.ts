@@ -13,6 +13,7 @@ import accessTokens from './plugins/access-tokens.js'
 import revocations from './plugins/revocations.js'
 import users from './plugins/users.js'
 import sessions from './plugins/sessions.js'
+import metrics from './plugins/metrics.js'
 import authenticate from './plugins/authenticate.js'
 import authLoginRoutes from './routes/auth-login.js'
 import authRefreshRoutes from './routes/auth-refresh.js'
@@ -22,6 +23,7 @@ import wellKnownRoutes from './routes/well-known.js'
 import healthRoutes from './routes/health.js'
 import passwordRoutes from './routes/password.js'
 import adminRoutes from './routes/admin.js'
+import metricsRoutes from './routes/metrics.js'
 
 export interface AppOptions {
   config: Config
@@ -57,6 +59,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(revocations)
   await app.register(users)
   await app.register(sessions, { refreshSecret: options.refreshSecret })
+  await app.register(metrics)
   await app.register(authenticate)
 
   await app.register(authLoginRoutes)
@@ -67,5 +70,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(meRoutes)
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)
+  // With METRICS_PORT set, server.ts serves the registry on that port alone and the main port has no /metrics.
+  if (config.metrics.port === undefined) await app.register(metricsRoutes)
   return app
 }

@@ -31,6 +31,10 @@ export const EnvSchema = Type.Object({
   REFRESH_GRACE_MAX_REPLAYS: Int(0, 10000, 100, 'replays allowed inside the grace window'),
   MAX_SESSIONS_PER_USER: Int(0, 1000, 0, 'live families per user; 0 = unlimited'),
   REVOCATION_RESYNC_INTERVAL_MS: Int(250, 60000, 5000, 'how often the revocation log is re-read, bounding any pub/sub gap'),
+  METRICS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'serve /metrics on this port only; unset = on the main port', 'x-min': 1, 'x-max': 65535 })),
+  METRICS_HOST: Type.Optional(Type.String({ minLength: 1, description: 'listen address of METRICS_PORT; default HOST' })),
+  METRICS_ACTIVE_SESSIONS_FLUSH_INTERVAL_MS: Int(100, 60000, 5000, 'how often used session ids are written to the active-sessions counters'),
+  METRICS_ACTIVE_SESSIONS_CACHE_SECONDS: Int(0, 3600, 30, 'how long a scrape reuses the active-sessions count'),
   COOKIE_SECURE: Bool,
   ALLOWED_ORIGINS: Type.String({ default: '' }),
   TRUST_PROXY: Type.String({ default: 'false' }),
@@ -54,6 +58,8 @@ export interface Config {
     reuseGraceSeconds: number, graceMaxReplays: number, maxSessionsPerUser: number
   }
   revocationResyncIntervalMs: number
+  /** port unset: /metrics is served by the main server. */
+  metrics: { port?: number, host: string, activeSessionsFlushIntervalMs: number, activeSessionsCacheSeconds: number }
   cookieSecure: boolean
   allowedOrigins: string[]
   trustProxy: boolean | string | number
@@ -118,6 +124,12 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
       maxSessionsPerUser: int('MAX_SESSIONS_PER_USER')
     },
     revocationResyncIntervalMs: int('REVOCATION_RESYNC_INTERVAL_MS'),
+    metrics: {
+      port: e.METRICS_PORT === undefined ? undefined : int('METRICS_PORT'),
+      host: e.METRICS_HOST ?? e.HOST,
+      activeSessionsFlushIntervalMs: int('METRICS_ACTIVE_SESSIONS_FLUSH_INTERVAL_MS'),
+      activeSessionsCacheSeconds: int('METRICS_ACTIVE_SESSIONS_CACHE_SECONDS')
+    },
     cookieSecure: e.COOKIE_SECURE === 'true',
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
@@ -129,6 +141,9 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
   }
   if (config.env === 'production' && !config.cookieSecure) {
     throw new ConfigError('Invalid configuration: COOKIE_SECURE=false is a development setting and is refused in production')
+  }
+  if (config.metrics.port === config.port) {
+    throw new ConfigError('Invalid configuration: METRICS_PORT must differ from PORT (unset it to serve /metrics on the main port)')
   }
   if (config.jwt.keys !== undefined && config.jwt.keysFile !== undefined) {
     throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')

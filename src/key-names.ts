@@ -17,6 +17,11 @@ export interface KeyNames {
   revocationLog (): string
   /** Pub/sub channel (not a key) on which revocations are broadcast. */
   revocationChannel (): string
+  /**
+   * HyperLogLog: ids of the families used in one time bucket (`bucketHours` wide, numbered from the epoch), for the
+   * active-sessions gauge. All buckets share the hash tag {active}, so one PFCOUNT spans them. TTL: idle window + bucket.
+   */
+  activeSessions (bucketHours: number, bucket: number): string
 }
 
 export function createKeyNames (prefix: string): KeyNames {
@@ -26,6 +31,7 @@ export function createKeyNames (prefix: string): KeyNames {
     family: (userId, familyId) => `${prefix}{${userId}}:f:${familyId}`,
     email: (canonicalEmail) => `${prefix}email:${createHash('sha256').update(canonicalEmail).digest('base64url')}`,
     revocationLog: () => `${prefix}revocations`,
-    revocationChannel: () => `${prefix}revocations`
+    revocationChannel: () => `${prefix}revocations`,
+    activeSessions: (bucketHours, bucket) => `${prefix}{active}:${bucketHours}h:${bucket}`
   }
 }

@@ -2,6 +2,7 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp, LOG_REDACT } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js'
 import { resolveKeySet, resolveRefreshSecret } from './dev-secrets.js'
 import { redisAnswers, redisServerInstalled, startRedisServer, type RedisProcess } from './redis-server.js'
 
@@ -23,15 +24,23 @@ async function main (): Promise<void> {
   const keySet = await resolveKeySet(config, STATE_DIR, warn)
   const refreshSecret = resolveRefreshSecret(config, STATE_DIR, warn)
   const app = await buildApp({ config, keySet, refreshSecret, logger: { level: config.logLevel, redact: LOG_REDACT } })
+  let metricsServer: MetricsServer | undefined
 
   // Drain in-flight requests, close Redis, then stop the private Redis if we started one.
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
+    await metricsServer?.close()
     await app.close()
     await devRedis?.stop()
   })
   await app.listen({ host: config.host, port: config.port })
+  if (config.metrics.port !== undefined) {
+    // Metrics on their own port (for the monitoring network only); the main app then serves no /metrics.
+    const { host, port } = config.metrics
+    metricsServer = await startMetricsServer({ registry: app.metrics.registry, host, port, onError: (err) => app.log.error({ err }, 'metrics collection failed') })
+    app.log.info({ host, port }, 'metrics listening')
+  }
 }
 
 main().catch((err: unknown) => {

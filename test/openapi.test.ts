@@ -20,7 +20,7 @@ t.test('passes an OpenAPI 3.1 validator', async (t) => {
 t.test('documents every route with named schemas and described responses', async (t) => {
   const doc = parse(readFileSync(OPENAPI_PATH, 'utf8')) as { paths: Record<string, Record<string, Operation>> }
   const expected = ['/auth/register', '/auth/token', '/auth/refresh', '/auth/logout', '/auth/logout-all', '/auth/sessions',
-    '/auth/sessions/{id}', '/auth/password', '/me', '/.well-known/jwks.json', '/healthz', '/readyz',
+    '/auth/sessions/{id}', '/auth/password', '/me', '/.well-known/jwks.json', '/healthz', '/readyz', '/metrics',
     '/admin/users/{id}', '/admin/users/{id}/revoke-sessions', '/admin/users/{id}/disable', '/admin/users/{id}/enable',
     '/admin/users/{id}/roles']
   t.same(Object.keys(doc.paths).sort(), expected.sort())

@@ -41,11 +41,13 @@ export default fp(async (app) => {
     } catch (err) {
       if (!(err instanceof AccessTokenError)) throw err
       request.log.debug({ reason: err.reason }, 'access token rejected')
+      app.metrics.accessTokenRejected(err.reason)
       throw errors.invalidToken(err.reason === 'expired' ? 'The access token has expired' : undefined)
     }
     // After the signature: has the session been revoked since the token was issued? Claims only, no store round trip.
     if (app.revocations.list.isRevoked(claims)) {
       request.log.debug({ reason: 'revoked' }, 'access token rejected')
+      app.metrics.accessTokenRejected('revoked')
       throw errors.invalidToken('The session has been revoked')
     }
     request.auth = claims
@@ -58,6 +60,7 @@ export default fp(async (app) => {
     const state = await app.sessions.checkSession(userId, sessionId, sessionVersion)
     if (state !== 'ok') {
       request.log.debug({ reason: state }, 'access token rejected by the strict check')
+      app.metrics.accessTokenRejected('strict_check')
       throw errors.invalidToken('The session has been revoked')
     }
   })
@@ -65,4 +68,4 @@ export default fp(async (app) => {
     // Roles come from the token; a role change bumps the session version, so strict routes see current roles.
     if (request.auth === null || !request.auth.roles.includes(role)) throw errors.insufficientScope()
   })
-}, { name: 'authenticate', dependencies: ['access-tokens', 'revocations', 'sessions'] })
+}, { name: 'authenticate', dependencies: ['access-tokens', 'revocations', 'sessions', 'metrics'] })

@@ -22,8 +22,11 @@ export interface RevocationFeed {
   status (): FeedStatus
   /** Replay the log from the last applied id (also run on every reconnect and every resync interval). */
   catchUp (): Promise<void>
-  onEvent (listener: (event: RevocationEvent, lagMs: number) => void): void
+  /** `source`: 'live' for a pub/sub message, 'replay' for an entry read back from the log. */
+  onEvent (listener: (event: RevocationEvent, lagMs: number, source: EventSource) => void): void
 }
+
+export type EventSource = 'live' | 'replay'
 
 const REPLAY_BATCH = 1000
 
@@ -51,15 +54,15 @@ export function createRevocationFeed (deps: {
   let received = 0
   let replayed = 0
   let timer: NodeJS.Timeout | undefined
-  const listeners: Array<(event: RevocationEvent, lagMs: number) => void> = []
+  const listeners: Array<(event: RevocationEvent, lagMs: number, source: EventSource) => void> = []
 
-  function apply (id: string, payload: string): boolean {
+  function apply (id: string, payload: string, source: EventSource): boolean {
     let event: RevocationEvent
     try { event = JSON.parse(payload) as RevocationEvent } catch { return false }
     list.apply(event)
     if (newer(id, lastId)) lastId = id
     lastLagMs = Math.max(0, Date.now() - Number(id.split('-')[0]))
-    for (const listener of listeners) listener(event, lastLagMs)
+    for (const listener of listeners) listener(event, lastLagMs, source)
     return true
   }
 
@@ -80,7 +83,7 @@ export function createRevocationFeed (deps: {
       for (;;) {
         const start = lastId === '0-0' ? '-' : `(${lastId}`
         const entries = await redis.xrange(logKey, start, '+', 'COUNT', REPLAY_BATCH)
-        for (const [id, fields] of entries) if (apply(id, fields[1] ?? '')) replayed++
+        for (const [id, fields] of entries) if (apply(id, fields[1] ?? '', 'replay')) replayed++
         if (entries.length < REPLAY_BATCH) break
       }
       state = subscriber.status === 'ready' ? 'live' : 'degraded'
@@ -93,7 +96,7 @@ export function createRevocationFeed (deps: {
   subscriber.on('message', (ch: string, message: string) => {
     if (ch !== channel) return
     const space = message.indexOf(' ')
-    if (space > 0 && apply(message.slice(0, space), message.slice(space + 1))) received++
+    if (space > 0 && apply(message.slice(0, space), message.slice(space + 1), 'live')) received++
   })
   // Subscribe then replay on every (re)connect: anything published in between is in the log.
   subscriber.on('ready', () => {

@@ -2,6 +2,7 @@
 // tokens die on every instance within about a second). A store failure rejects, so callers fail closed (503).
 import type { SessionStore } from '../sessions/session-store.js'
 import type { RevocationFeed } from './revocation-feed.js'
+import type { RevocationEvent } from './revocation-list.js'
 
 export type RevokeReason = 'logout' | 'logout_all' | 'session_deleted' | 'reuse' | 'rollback' | 'password_changed'
   | 'admin_revoke' | 'admin_disable' | 'roles_changed' | 'evicted'
@@ -15,12 +16,19 @@ export interface Revoker {
   allForUser (userId: string, reason: RevokeReason): Promise<number>
   /** Broadcast a revocation the store has already made (reuse, rollback, eviction inside a script). */
   announceFamily (userId: string, familyId: string, reason: RevokeReason): Promise<void>
+  /** Called after each revocation this instance made and broadcast (metrics); not for ones heard from other instances. */
+  onRevoked (listener: (event: RevocationEvent & { reason: RevokeReason }) => void): void
 }
 
 export function createRevoker (deps: { sessions: SessionStore, feed: RevocationFeed, nowMs: () => number }): Revoker {
   const { sessions, feed, nowMs } = deps
+  const listeners: Array<(event: RevocationEvent & { reason: RevokeReason }) => void> = []
+  const publish = async (event: RevocationEvent & { reason: RevokeReason }) => {
+    await feed.publish(event)
+    for (const listener of listeners) listener(event)
+  }
   const announceFamily = (userId: string, familyId: string, reason: RevokeReason) =>
-    feed.publish({ kind: 'family', userId, familyId, atMs: nowMs(), reason })
+    publish({ kind: 'family', userId, familyId, atMs: nowMs(), reason })
 
   return {
     async byRefreshToken (token, reason) {
@@ -36,9 +44,10 @@ export function createRevoker (deps: { sessions: SessionStore, feed: RevocationF
     },
     async allForUser (userId, reason) {
       const minVersion = await sessions.revokeAllForUser(userId, reason)
-      await feed.publish({ kind: 'user', userId, minVersion, atMs: nowMs(), reason })
+      await publish({ kind: 'user', userId, minVersion, atMs: nowMs(), reason })
       return minVersion
     },
-    announceFamily
+    announceFamily,
+    onRevoked (listener) { listeners.push(listener) }
   }
 }
