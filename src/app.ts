@@ -6,7 +6,9 @@ import type { KeySet } from './tokens/key-set.js'
 import configPlugin from './plugins/config.js'
 import errorHandler from './plugins/error-handler.js'
 import audit from './plugins/audit.js'
+import overload from './plugins/overload.js'
 import redis from './plugins/redis.js'
+import rateLimits from './plugins/rate-limits.js'
 import swagger from './plugins/swagger.js'
 import refreshCookie from './plugins/refresh-cookie.js'
 import accessTokens from './plugins/access-tokens.js'
@@ -52,8 +54,10 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(configPlugin, { config, clock: options.clock ?? Date.now })
   await app.register(errorHandler)
   await app.register(audit)
+  await app.register(overload)
   await app.register(swagger)
   await app.register(redis)
+  await app.register(rateLimits)
   await app.register(refreshCookie)
   await app.register(accessTokens, { keySet: options.keySet })
   await app.register(revocations)

@@ -3,17 +3,19 @@
 //   rotor keys generate [--alg EdDSA|ES256]          print a new private JWK set for JWT_KEYS / JWT_KEYS_FILE
 //   rotor users grant-role <email> <role>           e.g. make the first admin: register, then grant "admin"
 //   rotor users revoke-role <email> <role>
+//   rotor seed --users N --out FILE [--password P]  load-test users with live tokens, for the k6 scripts
 import { Redis } from 'ioredis'
 import { loadConfig } from './config.js'
 import { createKeyNames } from './key-names.js'
 import { publishRevocation } from './revocation/revocation-feed.js'
 import { ROLE_PATTERN } from './schemas/admin.js'
 import { revokeAllSessions } from './sessions/session-store.js'
+import { SEED_USAGE, seedCommand } from './seed/seed-command.js'
 import { generateKeySetJson, SIGNING_ALGS, type SigningAlg } from './tokens/key-set.js'
 import { canonicalEmail } from './users/email.js'
 import { createUserStore } from './users/user-store.js'
 
-const USAGE = 'usage: rotor keys generate [--alg EdDSA|ES256] | rotor users grant-role|revoke-role <email> <role>'
+const USAGE = `usage: rotor keys generate [--alg EdDSA|ES256] | rotor users grant-role|revoke-role <email> <role> | ${SEED_USAGE}`
 
 async function changeRole (grant: boolean, rawEmail: string | undefined, role: string | undefined): Promise<number> {
   const email = canonicalEmail(rawEmail ?? '')
@@ -49,6 +51,7 @@ async function main (argv: string[]): Promise<number> {
     return 0
   }
   if (group === 'users' && (command === 'grant-role' || command === 'revoke-role')) return changeRole(command === 'grant-role', rest[0], rest[1])
+  if (group === 'seed') return seedCommand(argv.slice(1), process.env)
   console.error(USAGE)
   return 2
 }

@@ -25,6 +25,7 @@ export const EnvSchema = Type.Object({
   JWT_CLOCK_TOLERANCE_SECONDS: Int(0, 300, 10, 'leeway for iat/nbf/exp'),
   REFRESH_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   ACCESS_TOKEN_TTL_SECONDS: Int(30, 86400, 900, 'access-token lifetime'),
+  ACCESS_TOKEN_CACHE_MAX_ENTRIES: Int(0, 10000000, 100000, 'verified access tokens kept per process; 0 = off'),
   REFRESH_IDLE_TTL_SECONDS: Int(60, 31536000, 604800, 'sliding idle timeout'),
   REFRESH_ABSOLUTE_TTL_SECONDS: Int(60, 31536000, 2592000, 'absolute lifetime'),
   REFRESH_REUSE_GRACE_SECONDS: Int(0, 60, 10, 'grace window for the immediate predecessor'),
@@ -39,6 +40,20 @@ export const EnvSchema = Type.Object({
   ALLOWED_ORIGINS: Type.String({ default: '' }),
   TRUST_PROXY: Type.String({ default: 'false' }),
   BODY_LIMIT_BYTES: Int(1024, 65536, 4096, 'body limit on auth routes'),
+  RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: Int(0, 1000000, 30, 'POST /auth/token requests per client IP per minute; 0 = off'),
+  RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE: Int(0, 1000000, 120, 'POST /auth/refresh requests per client IP per minute; 0 = off'),
+  RATE_LIMIT_REGISTER_PER_IP_PER_HOUR: Int(0, 1000000, 20, 'POST /auth/register requests per client IP per hour; 0 = off'),
+  LOGIN_LOCKOUT_AFTER_FAILURES: Int(0, 1000, 5, 'failed logins per account before it is locked; 0 = off'),
+  LOGIN_FAILURE_WINDOW_SECONDS: Int(1, 86400, 900, 'failures are forgotten after this long without one (and without a lock)'),
+  LOGIN_LOCKOUT_BASE_SECONDS: Int(1, 86400, 30, 'first lock; each further failure doubles it'),
+  LOGIN_LOCKOUT_MAX_SECONDS: Int(1, 86400, 900, 'cap of one lock'),
+  PASSWORD_HASH_CONCURRENCY: Int(1, 256, 4, 'argon2 hashes/verifications running at once'),
+  PASSWORD_HASH_QUEUE_MAX: Int(0, 100000, 32, 'argon2 jobs allowed to wait; beyond it 503'),
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Int(0, 60000, 1000, 'shed load above this mean event-loop delay; 0 = off'),
+  OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT: Int(0, 100, 0, 'shed load above this event-loop utilisation; 0 = off'),
+  OVERLOAD_MAX_HEAP_USED_BYTES: Int(0, 1099511627776, 0, 'shed load above this V8 heap use; 0 = off'),
+  OVERLOAD_MAX_RSS_BYTES: Int(0, 1099511627776, 0, 'shed load above this resident set size; 0 = off'),
+  OVERLOAD_SAMPLE_INTERVAL_MS: Int(10, 60000, 1000, 'how often the load is sampled'),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' })
 }, { additionalProperties: true })
 export type Env = Static<typeof EnvSchema>
@@ -51,7 +66,7 @@ export interface Config {
   redis: { url: string, keyPrefix: string, connectTimeoutMs: number, commandTimeoutMs: number }
   jwt: {
     issuer: string, audience: string, clientId: string, alg: 'EdDSA' | 'ES256'
-    keys?: string, keysFile?: string, clockToleranceSeconds: number, accessTokenTtlSeconds: number
+    keys?: string, keysFile?: string, clockToleranceSeconds: number, accessTokenTtlSeconds: number, accessTokenCacheMaxEntries: number
   }
   refresh: {
     secret?: string, idleTtlSeconds: number, absoluteTtlSeconds: number
@@ -64,6 +79,13 @@ export interface Config {
   allowedOrigins: string[]
   trustProxy: boolean | string | number
   bodyLimitBytes: number
+  /** Per client IP, shared by every instance through Redis; 0 = no limit. */
+  rateLimits: { loginPerIpPerMinute: number, refreshPerIpPerMinute: number, registerPerIpPerHour: number }
+  /** Per-account back-off on failed logins; afterFailures 0 = off. */
+  loginLockout: { afterFailures: number, failureWindowSeconds: number, baseSeconds: number, maxSeconds: number }
+  passwordHashing: { concurrency: number, queueMax: number }
+  /** Load shedding (503) when this process is saturated; each threshold 0 = not checked. */
+  overload: { maxEventLoopDelayMs: number, maxEventLoopUtilizationPercent: number, maxHeapUsedBytes: number, maxRssBytes: number, sampleIntervalMs: number }
   logLevel: string
 }
 
@@ -113,7 +135,8 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
       keys: e.JWT_KEYS,
       keysFile: e.JWT_KEYS_FILE,
       clockToleranceSeconds: int('JWT_CLOCK_TOLERANCE_SECONDS'),
-      accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS')
+      accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS'),
+      accessTokenCacheMaxEntries: int('ACCESS_TOKEN_CACHE_MAX_ENTRIES')
     },
     refresh: {
       secret: e.REFRESH_TOKEN_SECRET,
@@ -134,6 +157,25 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
+    rateLimits: {
+      loginPerIpPerMinute: int('RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE'),
+      refreshPerIpPerMinute: int('RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE'),
+      registerPerIpPerHour: int('RATE_LIMIT_REGISTER_PER_IP_PER_HOUR')
+    },
+    loginLockout: {
+      afterFailures: int('LOGIN_LOCKOUT_AFTER_FAILURES'),
+      failureWindowSeconds: int('LOGIN_FAILURE_WINDOW_SECONDS'),
+      baseSeconds: int('LOGIN_LOCKOUT_BASE_SECONDS'),
+      maxSeconds: int('LOGIN_LOCKOUT_MAX_SECONDS')
+    },
+    passwordHashing: { concurrency: int('PASSWORD_HASH_CONCURRENCY'), queueMax: int('PASSWORD_HASH_QUEUE_MAX') },
+    overload: {
+      maxEventLoopDelayMs: int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS'),
+      maxEventLoopUtilizationPercent: int('OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT'),
+      maxHeapUsedBytes: int('OVERLOAD_MAX_HEAP_USED_BYTES'),
+      maxRssBytes: int('OVERLOAD_MAX_RSS_BYTES'),
+      sampleIntervalMs: int('OVERLOAD_SAMPLE_INTERVAL_MS')
+    },
     logLevel: e.LOG_LEVEL
   }
   if (config.refresh.idleTtlSeconds > config.refresh.absoluteTtlSeconds) {
@@ -144,6 +186,9 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
   }
   if (config.metrics.port === config.port) {
     throw new ConfigError('Invalid configuration: METRICS_PORT must differ from PORT (unset it to serve /metrics on the main port)')
+  }
+  if (config.loginLockout.baseSeconds > config.loginLockout.maxSeconds) {
+    throw new ConfigError('Invalid configuration: LOGIN_LOCKOUT_BASE_SECONDS must not exceed LOGIN_LOCKOUT_MAX_SECONDS')
   }
   if (config.jwt.keys !== undefined && config.jwt.keysFile !== undefined) {
     throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')

@@ -22,6 +22,16 @@ export interface KeyNames {
    * active-sessions gauge. All buckets share the hash tag {active}, so one PFCOUNT spans them. TTL: idle window + bucket.
    */
   activeSessions (bucketHours: number, bucket: number): string
+  /**
+   * Hash: failed-login count and lock of one account (canonical email, known or not; hashed like the email index).
+   * TTL: to the end of the lock plus the forget window (set by begin-login-attempt.lua).
+   */
+  loginFailures (account: string): string
+  /**
+   * Namespace of the per-IP rate-limit counters: @fastify/rate-limit appends `<METHOD><route>-<client IP>`.
+   * Each counter is a string with a TTL of its window (set by the plugin's script).
+   */
+  rateLimitNamespace (): string
 }
 
 export function createKeyNames (prefix: string): KeyNames {
@@ -32,6 +42,8 @@ export function createKeyNames (prefix: string): KeyNames {
     email: (canonicalEmail) => `${prefix}email:${createHash('sha256').update(canonicalEmail).digest('base64url')}`,
     revocationLog: () => `${prefix}revocations`,
     revocationChannel: () => `${prefix}revocations`,
-    activeSessions: (bucketHours, bucket) => `${prefix}{active}:${bucketHours}h:${bucket}`
+    activeSessions: (bucketHours, bucket) => `${prefix}{active}:${bucketHours}h:${bucket}`,
+    loginFailures: (account) => `${prefix}login-failures:${createHash('sha256').update(account).digest('base64url')}`,
+    rateLimitNamespace: () => `${prefix}rate-limit:`
   }
 }

@@ -50,19 +50,19 @@ t.test('rejects malformed, empty or prototype-polluting JSON with 400', async (t
 
 t.test('rejects wrong types without coercing them', async (t) => {
   const app = await buildTestApp(t)
-  const user = await register(app, undefined, '12345678')
+  const user = await register(app, undefined, '48213957')
   // A numeric password that would match once coerced to a string must still be refused: input is used as sent.
   const cases: Record<string, unknown>[] = [
-    { email: user.email, password: 12345678 },
-    { email: user.email, password: ['12345678'] },
+    { email: user.email, password: 48213957 },
+    { email: user.email, password: ['48213957'] },
     { email: user.email, password: null },
-    { email: user.email, password: { value: '12345678' } },
-    { email: 42, password: '12345678' },
-    { email: [user.email], password: '12345678' },
+    { email: user.email, password: { value: '48213957' } },
+    { email: 42, password: '48213957' },
+    { email: [user.email], password: '48213957' },
     { email: user.email },
-    { password: '12345678' },
-    { email: user.email, password: '12345678', refresh_delivery: 'query' },
-    { email: user.email, password: '12345678', refresh_delivery: true }
+    { password: '48213957' },
+    { email: user.email, password: '48213957', refresh_delivery: 'query' },
+    { email: user.email, password: '48213957', refresh_delivery: true }
   ]
   for (const url of ROUTES) {
     for (const payload of cases) assertClientError(t, await post(app, url, { payload }), 400, 'invalid_request', `${url} ${JSON.stringify(payload)}`)

@@ -57,6 +57,12 @@ export async function buildTestApp (test: Test, options: TestAppOptions = {}): P
     REDIS_KEY_PREFIX: uniquePrefix(),
     ALLOWED_ORIGINS: 'https://app.example.com',
     LOG_LEVEL: 'silent',
+    // Tests log in and register many times from 127.0.0.1, some in parallel: the limiters stay on (their code runs
+    // in every test) with limits no other test reaches; the abuse-protection tests set their own.
+    RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '100000',
+    RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE: '100000',
+    RATE_LIMIT_REGISTER_PER_IP_PER_HOUR: '100000',
+    LOGIN_LOCKOUT_AFTER_FAILURES: '1000',
     ...options.env
   })
   const app = await buildApp({

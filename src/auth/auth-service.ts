@@ -2,9 +2,12 @@
 // No Fastify here: results are plain unions that the routes map to HTTP.
 import type { Revoker } from '../revocation/revoker.js'
 import type { RotateFailure, SessionStore } from '../sessions/session-store.js'
-import { passwordLengthOk, type PasswordHasher } from '../users/passwords.js'
+import type { PasswordHasher } from '../users/passwords.js'
 import type { UserStore } from '../users/user-store.js'
 import { canonicalEmail } from '../users/email.js'
+import type { LoginThrottle } from '../users/login-throttle.js'
+import { newPasswordProblem, type CommonPasswords } from '../users/password-policy.js'
+import { SemaphoreSaturatedError } from '../users/semaphore.js'
 import type { SessionStarter, TokenGrant } from './grant.js'
 
 export type { TokenGrant } from './grant.js'
@@ -13,18 +16,25 @@ export type RefreshOutcome = { ok: true, grant: TokenGrant } | { ok: false, reas
 
 export type RegisterOutcome =
   | { ok: true, user: { id: string, email: string, createdAtMs: number } }
-  | { ok: false, reason: 'invalid_email' | 'password_length' | 'email_taken' }
+  | { ok: false, reason: 'invalid_email' | 'password_length' | 'weak_password' | 'email_taken' }
 
-export type LoginOutcome = { ok: true, grant: TokenGrant } | { ok: false, reason: 'bad_credentials' | 'disabled' }
+export type LoginOutcome =
+  | { ok: true, grant: TokenGrant }
+  | { ok: false, reason: 'bad_credentials' | 'disabled' }
+  | { ok: false, reason: 'throttled', retryAfterMs: number }
 
 export type PasswordChangeOutcome =
   | { ok: true, grant: TokenGrant }
-  | { ok: false, reason: 'wrong_password' | 'password_length' | 'disabled' | 'no_user' }
+  | { ok: false, reason: 'wrong_password' | 'password_length' | 'weak_password' | 'disabled' | 'no_user' }
 
 export interface AuthService {
-  /** Canonicalises the email, checks the password's byte length before hashing, then claims the email. */
+  /** Canonicalises the email, checks the new-password policy before hashing, then claims the email. */
   register (input: { email: string, password: string }): Promise<RegisterOutcome>
-  /** Wrong email or wrong password: same answer, same argon2 cost (dummy verify). Disabled accounts cannot log in. */
+  /**
+   * Wrong email or wrong password: same answer, same argon2 cost (dummy verify). Disabled accounts cannot log in.
+   * The per-account back-off is consulted first, so a locked account (known or not) costs no hash and a correct
+   * password gets the same 'throttled' as a wrong one (no oracle). Hashing may throw SemaphoreSaturatedError.
+   */
   login (input: { email: string, password: string, userAgent: string, ip: string }): Promise<LoginOutcome>
   refresh (refreshToken: string): Promise<RefreshOutcome>
   /**
@@ -36,14 +46,16 @@ export interface AuthService {
 
 export function createAuthService (deps: {
   users: UserStore, passwords: PasswordHasher, sessions: SessionStore, revoker: Revoker, starter: SessionStarter
+  loginThrottle: LoginThrottle, commonPasswords: CommonPasswords
 }): AuthService {
-  const { users, passwords, sessions, revoker, starter } = deps
+  const { users, passwords, sessions, revoker, starter, loginThrottle, commonPasswords } = deps
 
   return {
     async register ({ email, password }) {
       const canonical = canonicalEmail(email)
       if (canonical === undefined) return { ok: false, reason: 'invalid_email' }
-      if (!passwordLengthOk(password)) return { ok: false, reason: 'password_length' }
+      const problem = newPasswordProblem(password, commonPasswords)
+      if (problem !== undefined) return { ok: false, reason: problem }
       const user = await users.create({ email: canonical, passwordHash: await passwords.hash(password) })
       if (user === undefined) return { ok: false, reason: 'email_taken' }
       return { ok: true, user: { id: user.id, email: user.email, createdAtMs: user.createdAtMs } }
@@ -51,11 +63,25 @@ export function createAuthService (deps: {
 
     async login ({ email, password, userAgent, ip }) {
       const canonical = canonicalEmail(email)
+      // Addresses that cannot exist are throttled too, under their trimmed lower-case form.
+      const account = canonical ?? email.trim().toLowerCase()
+      const attempt = await loginThrottle.begin(account)
+      if (!attempt.allowed) return { ok: false, reason: 'throttled', retryAfterMs: attempt.retryAfterMs }
       const user = canonical === undefined ? undefined : await users.findByEmail(canonical)
-      const ok = await passwords.verify(user?.passwordHash, password)
+      let ok: boolean
+      try {
+        ok = await passwords.verify(user?.passwordHash, password)
+      } catch (err) {
+        // Best effort: the 503 matters more than the count, which is bounded anyway.
+        if (err instanceof SemaphoreSaturatedError) await loginThrottle.refund(account).catch(() => undefined)
+        throw err
+      }
       if (!ok || user === undefined) return { ok: false, reason: 'bad_credentials' }
       const started = await starter.start(user, { userAgent, ip })
-      return started.ok ? started : { ok: false, reason: started.reason === 'disabled' ? 'disabled' : 'bad_credentials' }
+      // A disabled account keeps its count: clearing it would tell an attacker the password was right.
+      if (!started.ok) return { ok: false, reason: started.reason === 'disabled' ? 'disabled' : 'bad_credentials' }
+      await loginThrottle.succeeded(account)
+      return started
     },
 
     async refresh (refreshToken) {
@@ -77,7 +103,8 @@ export function createAuthService (deps: {
       if (!(await passwords.verify(user?.passwordHash, currentPassword)) || user === undefined) {
         return { ok: false, reason: user === undefined ? 'no_user' : 'wrong_password' }
       }
-      if (!passwordLengthOk(newPassword)) return { ok: false, reason: 'password_length' }
+      const problem = newPasswordProblem(newPassword, commonPasswords)
+      if (problem !== undefined) return { ok: false, reason: problem }
       await users.setPasswordHash(userId, await passwords.hash(newPassword))
       await revoker.allForUser(userId, 'password_changed')
       return starter.start(user, { userAgent, ip })

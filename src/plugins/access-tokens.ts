@@ -20,6 +20,7 @@ export default fp<{ keySet: KeySet }>(async (app, { keySet }) => {
     clientId: jwt.clientId,
     ttlSeconds: jwt.accessTokenTtlSeconds,
     clockToleranceSeconds: jwt.clockToleranceSeconds,
+    cacheMaxEntries: jwt.accessTokenCacheMaxEntries,
     nowMs: app.clock
   }))
 }, { name: 'access-tokens', dependencies: ['config'] })

@@ -1,8 +1,10 @@
 // Shapes every error once: { error, error_description } (RFC 6749 §5.2 style), never a stack or an internal
-// message. Validation and parser errors become 4xx; store outages 503 with Retry-After; anything else 500.
+// message. Validation and parser errors become 4xx; store outages and a saturated password hasher 503 with
+// Retry-After; rate limits 429 with Retry-After; anything else 500.
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply } from 'fastify'
 import { errors, isClientError, type ClientError } from '../errors.js'
+import { SemaphoreSaturatedError } from '../users/semaphore.js'
 import { isStoreUnavailable } from './redis.js'
 
 export const RETRY_AFTER_SECONDS = 2
@@ -20,7 +22,9 @@ export function send (reply: FastifyReply, err: ClientError): FastifyReply {
     // RFC 6750 §3: tell the client which scheme and why.
     reply.header('WWW-Authenticate', `Bearer error="${err.error}"`)
   }
-  if (err.statusCode === 503) reply.header('Retry-After', String(RETRY_AFTER_SECONDS))
+  // RFC 9110 §10.2.3 (delay in seconds); RFC 6585 §4 for 429.
+  const retryAfter = err.retryAfterSeconds ?? (err.statusCode === 503 ? RETRY_AFTER_SECONDS : undefined)
+  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter))
   return reply.code(err.statusCode).send({ error: err.error, error_description: err.message })
 }
 
@@ -32,6 +36,10 @@ export default fp(async (app) => {
     }
     const known = err.code !== undefined ? FASTIFY_CODES[err.code] : undefined
     if (known !== undefined) return send(reply, known())
+    if (err instanceof SemaphoreSaturatedError) {
+      request.log.warn({ err: { message: err.message } }, 'password hashing saturated')
+      return send(reply, errors.temporarilyUnavailable('The server is busy; retry shortly'))
+    }
     if (isStoreUnavailable(err)) {
       request.log.warn({ err: { message: err.message } }, 'session store unavailable')
       return send(reply, errors.temporarilyUnavailable())

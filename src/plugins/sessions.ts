@@ -28,5 +28,7 @@ export default fp<{ refreshSecret: string }>(async (app, { refreshSecret }) => {
   app.decorate('sessions', sessions)
   app.decorate('revoker', revoker)
   const starter = createSessionStarter({ sessions, accessTokens: app.accessTokens, revoker, idleTtlSeconds: refresh.idleTtlSeconds, nowMs: app.clock })
-  app.decorate('authService', createAuthService({ users: app.users, passwords: app.passwords, sessions, revoker, starter }))
+  app.decorate('authService', createAuthService({
+    users: app.users, passwords: app.passwords, sessions, revoker, starter, loginThrottle: app.loginThrottle, commonPasswords: app.commonPasswords
+  }))
 }, { name: 'sessions', dependencies: ['config', 'redis', 'users', 'access-tokens', 'revocations'] })

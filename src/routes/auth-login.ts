@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import formbody from '@fastify/formbody'
 import { Type } from '@sinclair/typebox'
-import { errors } from '../errors.js'
+import { errors, withRetryAfter } from '../errors.js'
 import { RegisterBody, TokenBody, TokenResponse, UserCreated, type RegisterBodyT, type TokenBodyT } from '../schemas/auth.js'
 import { errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
 import { passwordLengthOk } from '../users/passwords.js'
@@ -13,16 +13,18 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(formbody, { bodyLimit: app.config.bodyLimitBytes })
 
   app.post<{ Body: RegisterBodyT }>('/auth/register', {
+    config: { rateLimit: app.rateLimits.register },
     schema: {
       summary: 'Create an account',
       tags: ['auth'],
       body: Type.Ref(RegisterBody),
-      response: { 201: success(UserCreated, 'The account was created'), ...errorResponses(400, 409, 413, 415, 503) }
+      response: { 201: success(UserCreated, 'The account was created'), ...errorResponses(400, 409, 413, 415, 429, 503) }
     }
   }, async (request, reply) => {
     const outcome = await app.authService.register(request.body)
     if (!outcome.ok) {
       if (outcome.reason === 'email_taken') throw errors.emailTaken()
+      if (outcome.reason === 'weak_password') throw errors.weakPassword()
       throw errors.invalidRequest(outcome.reason === 'invalid_email'
         ? 'email is not a valid address'
         : 'password must be 8 to 1024 bytes long')
@@ -33,12 +35,13 @@ const routes: FastifyPluginAsync = async (app) => {
   })
 
   app.post<{ Body: TokenBodyT }>('/auth/token', {
+    config: { rateLimit: app.rateLimits.login },
     schema: {
       summary: 'First-party login: exchange email and password for tokens',
       tags: ['auth'],
       consumes: ['application/json', 'application/x-www-form-urlencoded'],
       body: Type.Ref(TokenBody),
-      response: { 200: success(TokenResponse, 'Logged in: a new session (refresh-token family)', TOKEN_HEADERS), ...errorResponses(400, 403, 413, 415, 503) }
+      response: { 200: success(TokenResponse, 'Logged in: a new session (refresh-token family)', TOKEN_HEADERS), ...errorResponses(400, 403, 413, 415, 429, 503) }
     }
   }, async (request, reply) => {
     const { email, password, refresh_delivery: delivery = 'body' } = request.body
@@ -49,6 +52,12 @@ const routes: FastifyPluginAsync = async (app) => {
       email, password, userAgent: request.headers['user-agent'] ?? '', ip: request.ip
     })
     if (!outcome.ok) {
+      if (outcome.reason === 'throttled') {
+        // Same answer whether the password was right or not: the lock is checked before it (no oracle).
+        app.audit(request, { event: 'login_failed', reason: 'throttled' })
+        app.audit(request, { event: 'rate_limited', limit: 'login_account' })
+        throw withRetryAfter(errors.rateLimited('Too many failed logins for this account; retry after the number of seconds in Retry-After'), outcome.retryAfterMs / 1000)
+      }
       // A disabled account gets the same answer as a wrong password: no account-state oracle.
       app.audit(request, { event: 'login_failed', reason: outcome.reason })
       throw errors.invalidGrant('Invalid email or password')

@@ -29,13 +29,14 @@ async function emptyBodyAsObject (request: FastifyRequest): Promise<void> {
 
 const routes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: RefreshBodyT }>('/auth/refresh', {
+    config: { rateLimit: app.rateLimits.refresh },
     preValidation: emptyBodyAsObject,
     schema: {
       summary: 'Rotate a refresh token (from the body or the cookie) for new tokens',
       tags: ['auth'],
       body: Type.Ref(RefreshBody),
       security: [{}, { refreshCookie: [] }],
-      response: { 200: success(TokenResponse, 'Rotated (or, inside the grace window, the same successor again); delivery mirrors how the token arrived', TOKEN_HEADERS), ...errorResponses(400, 403, 413, 415, 503) }
+      response: { 200: success(TokenResponse, 'Rotated (or, inside the grace window, the same successor again); delivery mirrors how the token arrived', TOKEN_HEADERS), ...errorResponses(400, 403, 413, 415, 429, 503) }
     }
   }, async (request, reply) => {
     const presented = presentedRefreshToken(app, request, request.body.refresh_token)

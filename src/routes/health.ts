@@ -1,10 +1,13 @@
 // GET /healthz (the process is alive) and GET /readyz (Redis answers): liveness and readiness for balancers.
 import type { FastifyPluginAsync } from 'fastify'
 import { errors } from '../errors.js'
+import { SERVED_UNDER_PRESSURE } from '../plugins/overload.js'
 import { errorResponses, HealthStatus, success } from '../schemas/common.js'
 
 const routes: FastifyPluginAsync = async (app) => {
   app.get('/healthz', {
+    // Liveness stays 200 under overload (the load-shedding 503 skips it): restarting a busy process only moves its load.
+    config: SERVED_UNDER_PRESSURE,
     schema: { summary: 'Liveness', tags: ['health'], response: { 200: success(HealthStatus, 'The process is alive') } }
   }, async () => ({ status: 'ok' as const }))
 

@@ -10,7 +10,7 @@ const routes: FastifyPluginAsync = async (app) => {
       summary: 'Who the access token belongs to',
       tags: ['me'],
       security: [{ bearerAuth: [] }],
-      response: { 200: success(Me, 'The caller, from the access token alone'), ...errorResponses(401) }
+      response: { 200: success(Me, 'The caller, from the access token alone'), ...errorResponses(401, 503) }
     }
   }, async (request) => {
     const { userId, email, sessionId } = request.auth!

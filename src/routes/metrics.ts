@@ -1,10 +1,12 @@
 // GET /metrics: this instance's Prometheus metrics (text exposition format). Registered only when METRICS_PORT is
 // unset; otherwise the separate listener serves them and the main port answers 404 (see app.ts, server.ts).
 import type { FastifyPluginAsync } from 'fastify'
+import { SERVED_UNDER_PRESSURE } from '../plugins/overload.js'
 
 const routes: FastifyPluginAsync = async (app) => {
   app.get('/metrics', {
     logLevel: 'warn', // scraped every few seconds: no access-log line per scrape
+    config: SERVED_UNDER_PRESSURE, // overload is when the numbers matter most
     schema: {
       summary: 'Prometheus metrics of this instance (text exposition format 0.0.4)',
       tags: ['health'],

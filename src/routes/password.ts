@@ -26,6 +26,7 @@ const routes: FastifyPluginAsync = async (app) => {
     })
     if (!outcome.ok) {
       if (outcome.reason === 'password_length') throw errors.invalidRequest('new_password must be 8 to 1024 bytes long')
+      if (outcome.reason === 'weak_password') throw errors.weakPassword()
       if (outcome.reason === 'wrong_password') throw errors.invalidGrant('The current password is wrong')
       throw errors.invalidToken('The session has been revoked')
     }

@@ -19,7 +19,7 @@ export const HealthStatus = Type.Object({
 const header = (description: string) => ({ type: 'string', description })
 
 const ERROR_STATUS: Record<number, { description: string, headers?: Record<string, unknown> }> = {
-  400: { description: 'Malformed request (invalid_request), or bad credentials / refresh token (invalid_grant)' },
+  400: { description: 'Malformed request (invalid_request), bad credentials / refresh token (invalid_grant), or a new password that is too common (weak_password)' },
   401: {
     description: 'Missing, invalid or expired access token (invalid_token)',
     headers: { 'WWW-Authenticate': header('Bearer error="invalid_token" (RFC 6750 §3)') }
@@ -29,8 +29,12 @@ const ERROR_STATUS: Record<number, { description: string, headers?: Record<strin
   409: { description: 'The email is already registered (email_taken)' },
   413: { description: 'The body is larger than BODY_LIMIT_BYTES (payload_too_large)' },
   415: { description: 'Unsupported Content-Type (unsupported_media_type)' },
+  429: {
+    description: 'Too many requests from this client IP, or too many failed logins for this account (rate_limited); nothing was checked',
+    headers: { 'Retry-After': header('Seconds until the limit or lock ends (RFC 6585 §4)') }
+  },
   503: {
-    description: 'The session store is unavailable (temporarily_unavailable); nothing was changed',
+    description: 'The session store is unavailable, password hashing is saturated or the instance is overloaded (temporarily_unavailable); nothing was changed',
     headers: { 'Retry-After': header('Seconds to wait before retrying') }
   }
 }

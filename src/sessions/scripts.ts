@@ -6,7 +6,7 @@ import type { Cluster, Redis } from 'ioredis'
 export type RedisClient = Redis | Cluster
 
 export const SCRIPT_NAMES = ['create-family', 'rotate-refresh-token', 'revoke-family', 'revoke-all-for-user',
-  'check-session', 'publish-revocation'] as const
+  'check-session', 'publish-revocation', 'begin-login-attempt', 'refund-login-attempt'] as const
 export type ScriptName = typeof SCRIPT_NAMES[number]
 
 type ScriptReply = Array<string | number | null>

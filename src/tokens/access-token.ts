@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto'
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose'
 import type { KeySet, VerificationKey } from './key-set.js'
 import { randomId } from '../sessions/refresh-token.js'
+import { createVerifiedTokenCache } from './verified-token-cache.js'
 
 export const ACCESS_TOKEN_TYP = 'at+jwt'
 export const ACCESS_TOKEN_MAX_LENGTH = 4096
@@ -17,6 +18,7 @@ export interface AccessClaims {
   sessionVersion: number
   jti: string
   expiresAtSeconds: number
+  issuedAtSeconds: number
 }
 
 export type VerifyFailure = 'malformed' | 'expired' | 'bad_signature' | 'bad_claims' | 'unknown_key'
@@ -34,6 +36,8 @@ export interface AccessTokenOptions {
   ttlSeconds: number
   clockToleranceSeconds: number
   nowMs: () => number
+  /** Verified tokens kept to skip repeat signature checks; 0 turns the cache off. */
+  cacheMaxEntries?: number
 }
 
 export interface AccessTokens {
@@ -49,6 +53,9 @@ const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
 export function createAccessTokens (options: AccessTokenOptions): AccessTokens {
   const { keySet, issuer, audience, clientId, ttlSeconds, clockToleranceSeconds, nowMs } = options
+  const cache = createVerifiedTokenCache({
+    maxEntries: options.cacheMaxEntries ?? 0, clockToleranceSeconds, maxTokenAgeSeconds: ttlSeconds, nowMs
+  })
   const algorithms = [...new Set([...keySet.byKid.values()].map((k) => k.alg))]
 
   const resolveKey = (header: JWTHeaderParameters): VerificationKey['publicKey'] => {
@@ -77,6 +84,8 @@ export function createAccessTokens (options: AccessTokenOptions): AccessTokens {
 
     async verify (token) {
       if (token.length > ACCESS_TOKEN_MAX_LENGTH || !JWS_SHAPE.test(token)) throw new AccessTokenError('malformed')
+      const cached = cache.get(token)
+      if (cached !== undefined) return cached
       let payload
       try {
         ({ payload } = await jwtVerify(token, resolveKey, {
@@ -98,7 +107,9 @@ export function createAccessTokens (options: AccessTokenOptions): AccessTokens {
       if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' ||
         typeof email !== 'string' || !Number.isSafeInteger(sv) ||
         !Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw new AccessTokenError('bad_claims')
-      return { userId: sub, email, roles: roles as string[], sessionId: sid, sessionVersion: sv as number, jti, expiresAtSeconds: exp as number }
+      const claims = { userId: sub, email, roles: roles as string[], sessionId: sid, sessionVersion: sv as number, jti, expiresAtSeconds: exp as number, issuedAtSeconds: iat as number }
+      cache.set(token, claims)
+      return claims
     }
   }
 }

@@ -1,6 +1,9 @@
 // Password hashing: argon2id with the OWASP Password Storage Cheat Sheet's first recommended setting
 // (m = 19 MiB, t = 2, p = 1; ASVS 2.4.4). Passwords are used exactly as received: no trimming, no normalisation.
+// Every hash and verification passes through a bounded semaphore, so a login flood gets fast refusals
+// (SemaphoreSaturatedError) instead of an unbounded queue in libuv's thread pool.
 import argon2 from 'argon2'
+import { createSemaphore, type Semaphore } from './semaphore.js'
 
 export const PASSWORD_MIN_BYTES = 8
 export const PASSWORD_MAX_BYTES = 1024 // checked before hashing, so a huge password cannot buy CPU (ASVS 2.1.2)
@@ -13,10 +16,15 @@ export interface PasswordHasherOptions {
 
 export const OWASP_ARGON2ID: PasswordHasherOptions = { memoryCostKiB: 19456, timeCost: 2, parallelism: 1 }
 
+/** concurrency 4 matches libuv's default thread pool (UV_THREADPOOL_SIZE); the queue bounds the wait behind it. */
+export const DEFAULT_HASH_LIMITS = { concurrency: 4, queueMax: 32 }
+
+/** Both operations throw SemaphoreSaturatedError, without hashing anything, when the hasher is saturated. */
 export interface PasswordHasher {
   hash (password: string): Promise<string>
   /** Constant-cost check: with no stored hash (unknown user) it verifies against a dummy hash and returns false. */
   verify (storedHash: string | undefined, password: string): Promise<boolean>
+  readonly semaphore: Semaphore
 }
 
 /** Whether a password's UTF-8 length is within the accepted range. */
@@ -25,18 +33,23 @@ export function passwordLengthOk (password: string): boolean {
   return bytes >= PASSWORD_MIN_BYTES && bytes <= PASSWORD_MAX_BYTES
 }
 
-export async function createPasswordHasher (options: PasswordHasherOptions = OWASP_ARGON2ID): Promise<PasswordHasher> {
+export async function createPasswordHasher (
+  options: PasswordHasherOptions = OWASP_ARGON2ID,
+  limits: { concurrency: number, queueMax: number } = DEFAULT_HASH_LIMITS
+): Promise<PasswordHasher> {
   const params = { type: argon2.argon2id as 2, memoryCost: options.memoryCostKiB, timeCost: options.timeCost, parallelism: options.parallelism }
   // Unknown emails cost the same as wrong passwords, so timing does not reveal which accounts exist (ASVS 2.2.x).
   const dummyHash = await argon2.hash('rotor-dummy-password-for-unknown-users', params)
+  const semaphore = createSemaphore({ ...limits, name: 'password hashing' })
   return {
-    hash: (password) => argon2.hash(password, params),
-    async verify (storedHash, password) {
+    hash: (password) => semaphore.run(() => argon2.hash(password, params)),
+    verify: (storedHash, password) => semaphore.run(async () => {
       if (storedHash === undefined) {
         await argon2.verify(dummyHash, password)
         return false
       }
       return argon2.verify(storedHash, password)
-    }
+    }),
+    semaphore
   }
 }
