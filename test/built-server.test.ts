@@ -2,32 +2,10 @@
 // tsc does not copy the Lua scripts, so a refresh through the built output proves they ship in dist/; SIGTERM must
 // drain and exit 0 (orchestrators read a non-zero exit as a crash); logs must never carry a token (ASVS 7.1.1).
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { freePort } from '../src/redis-server.js'
-import { generateKeySetJson } from '../src/tokens/key-set.js'
-import { PASSWORD, redisUrl, REFRESH_SECRET, uniqueEmail, uniquePrefix } from './helper.js'
+import { PASSWORD, redisUrl, REFRESH_SECRET, uniqueEmail } from './helper.js'
+import { productionEnv, startServer, type ServerProcess as Server } from './server-process.js'
 
-// Only what is used here: a subtest's `t` is not assignable to the root TAP type.
-type Test = Pick<typeof t, 'teardown'>
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-
-interface Server { child: ChildProcess, output: () => string, exited: Promise<number | null> }
-
-/** Start dist/server.js with exactly this environment (plus PATH), collecting stdout and stderr. */
-function startServer (t: Test, env: Record<string, string>): Server {
-  const child = spawn(process.execPath, ['dist/server.js'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await exited
-  })
-  return { child, output: () => output, exited }
-}
 
 async function waitForHealthz (base: string, server: Server): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -47,16 +25,7 @@ async function post (url: string, body: unknown, headers: Record<string, string>
 t.test('the built server registers, logs in, refreshes over HTTP and exits 0 on SIGTERM without logging tokens', async (t) => {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const server = startServer(t, {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    REDIS_URL: await redisUrl(),
-    REDIS_KEY_PREFIX: uniquePrefix(),
-    NODE_ENV: 'production',
-    JWT_KEYS: await generateKeySetJson('EdDSA'),
-    REFRESH_TOKEN_SECRET: REFRESH_SECRET,
-    LOG_LEVEL: 'info'
-  })
+  const server = startServer(t, await productionEnv(port, { LOG_LEVEL: 'info' }))
   await waitForHealthz(base, server)
 
   const email = uniqueEmail()

@@ -137,6 +137,21 @@ export function refresh (app: FastifyInstance, refreshToken: string): Promise<Li
   return app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: refreshToken } })
 }
 
+const LIVENESS_BOUND_MS = 5000
+
+/** A liveness bound, not a benchmark: a request stuck behind a dead store would never settle at all. */
+export async function answered<T> (what: string, request: PromiseLike<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const bound = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${LIVENESS_BOUND_MS} ms`)), LIVENESS_BOUND_MS)
+  })
+  try {
+    return await Promise.race([request, bound])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 export function bearer (accessToken: string): Record<string, string> {
   return { authorization: `Bearer ${accessToken}` }
 }

@@ -1,16 +1,13 @@
 // METRICS_PORT: metrics on a separate listener (for the monitoring network only) and not on the main port, which
 // faces clients. Checked on the listener itself and on the compiled server as operators run it.
 import t from 'tap'
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { ConfigError, loadConfig } from '../src/config.js'
 import { startMetricsServer } from '../src/metrics/metrics-server.js'
 import { freePort } from '../src/redis-server.js'
-import { generateKeySetJson } from '../src/tokens/key-set.js'
-import { buildTestApp, json, redisUrl, REFRESH_SECRET, registerAndLogin, uniquePrefix } from './helper.js'
+import { buildTestApp, json, registerAndLogin } from './helper.js'
 import { parseMetrics, valueOf } from './metrics-scrape.js'
+import { productionEnv, startServer } from './server-process.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 t.test('does not serve /metrics on the main port when METRICS_PORT is set', async (t) => {
   const app = await buildTestApp(t, { env: { METRICS_PORT: String(await freePort()) } })
@@ -50,29 +47,7 @@ t.test('refuses a METRICS_PORT equal to PORT or out of range, and listens on HOS
 
 t.test('the built server serves metrics on METRICS_PORT only and still exits 0 on SIGTERM', async (t) => {
   const [port, metricsPort] = [await freePort(), await freePort()]
-  const child = spawn(process.execPath, ['dist/server.js'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: String(port),
-      METRICS_PORT: String(metricsPort),
-      HOST: '127.0.0.1',
-      REDIS_URL: await redisUrl(),
-      REDIS_KEY_PREFIX: uniquePrefix(),
-      NODE_ENV: 'production',
-      JWT_KEYS: await generateKeySetJson('EdDSA'),
-      REFRESH_TOKEN_SECRET: REFRESH_SECRET,
-      LOG_LEVEL: 'warn'
-    }
-  })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await exited
-  })
+  const { child, output, exited } = startServer(t, await productionEnv(port, { METRICS_PORT: String(metricsPort), LOG_LEVEL: 'warn' }))
 
   // The metrics listener starts after the main one: once it answers, both are up.
   let metrics: Response | undefined
@@ -81,7 +56,7 @@ t.test('the built server serves metrics on METRICS_PORT only and still exits 0 o
     metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined)
     if (metrics === undefined) await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  t.ok(metrics, `the metrics port answers${metrics === undefined ? `:\n${output}` : ''}`)
+  t.ok(metrics, `the metrics port answers${metrics === undefined ? `:\n${output()}` : ''}`)
   t.equal(metrics?.status, 200)
   const samples = parseMetrics(await metrics?.text() ?? '')
   t.equal(valueOf(samples, 'rotor_revocation_feed_state', { state: 'live' }), 1)

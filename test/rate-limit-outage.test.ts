@@ -5,22 +5,7 @@
 import t from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { startRedisServer } from '../src/redis-server.js'
-import { buildTestApp, json, login, refresh, registerAndLogin, uniqueEmail } from './helper.js'
-
-const LIVENESS_BOUND_MS = 5000
-
-/** A liveness bound, not a benchmark: a request stuck behind a dead store would never settle. */
-async function answered (what: string, request: PromiseLike<LightMyRequestResponse>): Promise<LightMyRequestResponse> {
-  let timer: NodeJS.Timeout | undefined
-  const bound = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${LIVENESS_BOUND_MS} ms`)), LIVENESS_BOUND_MS)
-  })
-  try {
-    return await Promise.race([request, bound])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+import { answered, buildTestApp, json, login, refresh, registerAndLogin, uniqueEmail } from './helper.js'
 
 t.test('with Redis down, the limited routes answer 503 temporarily_unavailable, not 500', async (t) => {
   const redis = await startRedisServer()

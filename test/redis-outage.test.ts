@@ -7,25 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LightMyRequestResponse } from 'fastify'
 import { freePort, startRedisServer, type RedisProcess } from '../src/redis-server.js'
-import { bearer, buildTestApp, json, login, PASSWORD, refresh, registerAndLogin, testKeySet } from './helper.js'
+import { answered, bearer, buildTestApp, json, login, PASSWORD, refresh, registerAndLogin, testKeySet } from './helper.js'
 
 // Only what is used here: a subtest's `t` is not assignable to the root TAP type.
 type Test = Pick<typeof t, 'equal' | 'match'>
-
-const LIVENESS_BOUND_MS = 5000
-
-/** A liveness bound, not a benchmark: a request queued behind a dead store would never settle at all. */
-async function answered (what: string, request: PromiseLike<LightMyRequestResponse>): Promise<LightMyRequestResponse> {
-  let timer: NodeJS.Timeout | undefined
-  const bound = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${LIVENESS_BOUND_MS} ms`)), LIVENESS_BOUND_MS)
-  })
-  try {
-    return await Promise.race([request, bound])
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 function assertUnavailable (t: Test, what: string, res: LightMyRequestResponse): void {
   t.equal(res.statusCode, 503, `${what}: 503`)
