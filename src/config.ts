@@ -2,6 +2,8 @@
 // Units are in the names; every variable is documented in the README's configuration table.
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { ConfigError } from './config-error.js'
+import { describe, parseOrigins, parseTrustProxy } from './config-values.js'
 
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')])
 const Int = (min: number, max: number, dflt: number, description: string) =>
@@ -89,9 +91,7 @@ export interface Config {
   logLevel: string
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
+export { ConfigError }
 
 const SECRET_VARS = new Set(['JWT_KEYS', 'REFRESH_TOKEN_SECRET'])
 
@@ -194,34 +194,4 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
     throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')
   }
   return config
-}
-
-function describe (name: string, message: string): string {
-  if (name === 'REFRESH_TOKEN_SECRET') return 'must be at least 32 characters'
-  if (name === 'COOKIE_SECURE') return 'must be "true" or "false"'
-  if (name === 'REDIS_KEY_PREFIX') return 'may hold only letters, digits and : _ . - (at most 64; no braces, they would break hash slots)'
-  return message.replace(/^Expected/, 'expected')
-}
-
-/** Origins compare exactly (scheme, host, port), so each entry must be a bare origin. */
-function parseOrigins (raw: string): string[] {
-  const list = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  for (const origin of list) {
-    let parsed: URL | undefined
-    try { parsed = new URL(origin) } catch { parsed = undefined }
-    if (parsed === undefined || parsed.origin !== origin) {
-      throw new ConfigError(`Invalid configuration: ALLOWED_ORIGINS entry ${JSON.stringify(origin)} is not a bare origin like https://app.example.com`)
-    }
-  }
-  return list
-}
-
-/** "false" (socket address only), "true" (trust every hop: only behind a proxy that overwrites the header), a hop count, or a list of addresses/CIDRs. */
-function parseTrustProxy (raw: string): boolean | string | number {
-  const value = raw.trim()
-  if (value === 'false' || value === '') return false
-  if (value === 'true') return true
-  if (/^[0-9]+$/.test(value)) return Number(value)
-  if (/^[0-9a-fA-F:./, ]+$/.test(value)) return value
-  throw new ConfigError(`Invalid configuration: TRUST_PROXY must be true, false, a hop count or a comma list of addresses/CIDRs (got ${JSON.stringify(raw)})`)
 }
