@@ -1,0 +1,69 @@
+// Raw EVALSHA baseline for refresh rotation: the rotate-refresh-token script straight from one Node process, with
+// valid precomputed arguments, on families the app never sees. Every call really rotates: step d presents
+// generation d with the hash of the secret step d-1 installed, and installs a new one, so no call is a cheap
+// rejection. What it leaves out is exactly what the app adds: HTTP, token parsing and MAC, the user read and the
+// new access token's signature.
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { createKeyNames } from '../src/key-names.js'
+import { hashSecret, randomId } from '../src/sessions/refresh-token.js'
+import { scriptSource } from '../src/sessions/scripts.js'
+import { values } from './requests.js'
+import type { Rate } from './types.js'
+
+export interface EvalshaInput {
+  redisUrl: string
+  keyPrefix: string
+  /** Lines of `userId familyId hashOfGeneration1Secret`. */
+  familiesFile: string
+  idleMs: number
+  graceMs: number
+  maxReplays: number
+  seconds: number
+  concurrency: number
+  /** Rotations to precompute in all (spread over the families). */
+  maxCalls: number
+}
+
+interface Chain { userId: string, familyId: string, firstHash: string, next: Array<{ hash: string, nonce: string }> }
+
+export async function rawEvalshaRate (input: EvalshaInput): Promise<Rate & { failures: number, concurrency: number }> {
+  const keys = createKeyNames(input.keyPrefix)
+  const families = values(input.familiesFile).map((line) => line.split(' ') as [string, string, string])
+  const depth = Math.max(1, Math.min(200, Math.ceil(input.maxCalls / families.length)))
+  const chains: Chain[] = families.map(([userId, familyId, firstHash]) => ({
+    userId,
+    familyId,
+    firstHash,
+    next: Array.from({ length: depth }, () => ({ hash: hashSecret(randomBytes(32).toString('base64url')), nonce: randomId() }))
+  }))
+  const redis = new Redis(input.redisUrl, { enableAutoPipelining: true })
+  try {
+    const sha = await redis.script('LOAD', scriptSource('rotate-refresh-token')) as string
+    let nextChain = 0
+    let calls = 0
+    let failures = 0
+    const start = performance.now()
+    const end = start + input.seconds * 1000
+    const worker = async () => {
+      while (nextChain < chains.length && performance.now() < end) {
+        const chain = chains[nextChain++]!
+        const k = [keys.family(chain.userId, chain.familyId), keys.user(chain.userId), keys.families(chain.userId)]
+        let presentedHash = chain.firstHash
+        for (let d = 0; d < chain.next.length && performance.now() < end; d++) {
+          const { hash, nonce } = chain.next[d]!
+          const reply = await redis.evalsha(sha, 3, ...k, d + 1, presentedHash, hash, nonce, Date.now(), input.idleMs,
+            input.graceMs, input.maxReplays, chain.familyId) as unknown[]
+          calls++
+          if (reply[0] !== 'rotated') { failures++; break }
+          presentedHash = hash
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: input.concurrency }, worker))
+    const seconds = (performance.now() - start) / 1000
+    return { perSecond: (calls - failures) / seconds, operations: calls - failures, seconds, failures, concurrency: input.concurrency }
+  } finally {
+    redis.disconnect()
+  }
+}

@@ -1,0 +1,97 @@
+// The printed report: the same figures as the JSON, as plain-text tables, plus warnings about anything that makes a
+// figure weaker than it looks (a saturated load generator, an idle server, non-2xx answers).
+import type { BenchResults, Phase, Target } from './types.js'
+
+export function table (rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n')
+}
+
+export const int = (n: number): string => Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a'
+export const pct = (n: number): string => Number.isFinite(n) ? `${(n * 100).toFixed(1)}%` : 'n/a'
+// autocannon reports whole milliseconds rounded down, so its 0 means under a millisecond.
+const ms = (n: number): string => !Number.isFinite(n) ? 'n/a' : n === 0 ? '<1' : n < 10 ? n.toFixed(1) : int(n)
+const rate = (n: number): string => Number.isFinite(n) ? (n < 100 ? n.toFixed(1) : int(n)) : 'n/a'
+
+function verdict (targets: Target[], id: string): [string, string] {
+  const t = targets.find((x) => x.id === id)
+  if (t === undefined) return ['', '']
+  const threshold = t.unit === 'ratio' ? `${t.comparison} ${pct(t.threshold)}` : `${t.comparison} ${int(t.threshold)} ${t.unit}`
+  return [threshold, t.pass ? 'PASS' : 'MISS']
+}
+
+const lat = (p: Phase): string[] => [ms(p.latencyMs.p50), ms(p.latencyMs.p99), ms(p.latencyMs.max)]
+
+export function formatReport (r: BenchResults): string {
+  const v = r.validation
+  const t = r.targets
+  const main = [
+    ['Scenario', 'Measured', 'Baseline (same run)', 'Ratio', 'p50 ms', 'p99 ms', 'max ms', 'Target', 'Result'],
+    ['1 GET /bench/bare (ceiling)', `${int(v.bare.rps)} req/s`, '', '', ...lat(v.bare), '', ''],
+    ['1 GET /me warm (cache hits)', `${int(v.warm.rps)} req/s`, `bare ${int(v.bare.rps)} req/s`, pct(v.ratios.warmVsBare), ...lat(v.warm), ...verdict(t, 'me-warm-vs-bare')],
+    ['1 /me warm, half rate, autocannon', `${int(v.warmHalfRate.rps)} of ${int(v.warmHalfRate.offeredRate ?? NaN)} req/s`, '', '', ...lat(v.warmHalfRate), ...verdict(t, 'me-warm-half-rate-p99')],
+    ['1 /me warm, half rate, paced', `${int(v.warmHalfRatePaced.rps)} of ${int(v.warmHalfRatePaced.offeredRate ?? NaN)} req/s`, '', '', ...lat(v.warmHalfRatePaced), ...verdict(t, 'me-warm-half-rate-paced-p99')],
+    ['1 GET /me cold (new token each)', `${int(v.cold.rps)} req/s`, `crypto.verify ${int(v.rawVerify.perSecond)}/s`, pct(v.ratios.coldVsRawVerify), ...lat(v.cold), ...verdict(t, 'me-cold-vs-raw-verify')],
+    ['2 POST /auth/refresh (rotation)', `${int(r.refresh.app.rps)} req/s`, `EVALSHA ${int(r.refresh.rawEvalsha.perSecond)}/s`, pct(r.refresh.ratio), ...lat(r.refresh.app), ...verdict(t, 'refresh-vs-raw-evalsha')],
+    ['2 (info) same, vs one call at a time', `${int(r.refresh.app.rps)} req/s`, `EVALSHA serial ${int(r.refresh.rawEvalshaSerial.perSecond)}/s`, pct(r.refresh.ratioToSerial), '', '', '', 'info', ''],
+    ['3 POST /auth/token (login)', `${rate(r.login.app.rps)} req/s`, `argon2.verify ${rate(r.login.rawArgon2.perSecond)}/s`, pct(r.login.ratio), ...lat(r.login.app), 'none', ''],
+    [`4 revocation, ${r.revocation.users} users`, 'logout-all A -> 401 on B', `logout-all p50 ${ms(r.revocation.logoutAllMs.p50)} ms`, '',
+      ms(r.revocation.propagationMs.p50), ms(r.revocation.propagationMs.p99), ms(r.revocation.propagationMs.max), ...verdict(t, 'revocation-p99')],
+    [`5 memory, browser UA (${r.memory.browserUserAgent.familyEncoding})`, `${int(r.memory.browserUserAgent.usedMemoryDeltaPerSession)} B/session`,
+      `MEMORY USAGE ${int(r.memory.browserUserAgent.memoryUsage.perSession)} B`, '', '', '', '', ...verdict(t, 'memory-per-session')],
+    [`5 memory, seed UA (${r.memory.seedUserAgent.familyEncoding})`, `${int(r.memory.seedUserAgent.usedMemoryDeltaPerSession)} B/session`,
+      `MEMORY USAGE ${int(r.memory.seedUserAgent.memoryUsage.perSession)} B`, '', '', '', '', 'info', '']
+  ]
+  const verifiers = [
+    ['Verifier ops/s, one core', 'jose jwtVerify', 'fast-jwt', 'Rotor verify (no cache)', 'crypto.verify', 'jose/raw', 'fast-jwt/raw', 'Rotor/raw'],
+    ...(['EdDSA', 'ES256'] as const).map((alg) => {
+      const x = r.verifiers[alg]
+      return [alg, int(x.joseJwtVerify), int(x.fastJwt), int(x.rotorVerifyNoCache), int(x.rawCryptoVerify),
+        pct(x.ratiosToRaw.joseJwtVerify), pct(x.ratiosToRaw.fastJwt), pct(x.ratiosToRaw.rotorVerifyNoCache)]
+    })
+  ]
+  const phases = phaseList(r)
+  const cpu = [
+    ['Phase', '2xx', 'non-2xx', 'errors', 'seconds', 'server CPU', 'Redis CPU', 'other, server core', 'steal', 'load gen CPU', 'other, load core'],
+    ...phases.map(([name, p]) => [name, int(p.ok), int(p.non2xx), int(p.errors), p.seconds.toFixed(1),
+      cpuPct(p.serverCpuPercent), cpuPct(p.redisCpuPercent), cpuPct(p.serverCoreOtherPercent), cpuPct(p.stealPercent),
+      cpuPct(p.loadCpuPercent), cpuPct(p.loadCoreOtherPercent)])
+  ]
+  const m = r.machine
+  return [
+    `Rotor benchmark, ${r.startedAt} (${Math.round(r.totalSeconds)} s). ${r.note}`,
+    `Machine: ${m.cores} cores, ${m.cpuModel}, Node ${m.node}, Redis ${m.redis}, ${m.platform}, load average ${m.loadAverageAtStart.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at end`,
+    `Pinning: ${r.pinning.detail}`,
+    `Settings: ${Object.entries(r.settings).map(([k, val]) => `${k}=${val}`).join(' ')}`,
+    '', table(main), '', table(verifiers), '', table(cpu), '', ...warnings(r, phases).map((w) => `! ${w}`)
+  ].join('\n')
+}
+
+const cpuPct = (n: number): string => Number.isFinite(n) ? `${Math.round(n)}%` : 'n/a'
+
+function phaseList (r: BenchResults): Array<[string, Phase]> {
+  const v = r.validation
+  return [['bare', v.bare], ['/me prime', v.warmPrime], ['/me warm', v.warm], ['/me half (autocannon)', v.warmHalfRate],
+    ['/me half (paced)', v.warmHalfRatePaced], ['/me cold', v.cold], ['refresh', r.refresh.app], ['login', r.login.app]]
+}
+
+/** Anything that weakens a figure, said next to it rather than left for the reader to spot. */
+export function warnings (r: BenchResults, phases = phaseList(r)): string[] {
+  const out: string[] = []
+  if (!r.pinning.pinned) out.push(`${r.pinning.detail}: server and load generator competed for the same cores`)
+  for (const [name, p] of phases) {
+    const taken = p.serverCoreOtherPercent + (Number.isFinite(p.stealPercent) ? p.stealPercent : 0)
+    if (taken >= 15) out.push(`${name}: other work and steal took ${Math.round(taken)}% of the server core, so the server had less than a core: its rate is low and noisy`)
+    if (p.loadCpuPercent >= 90) out.push(`${name}: the load generator used ${Math.round(p.loadCpuPercent)}% of its core, so this rate may be the generator's limit, not the server's`)
+    if (p.non2xx + p.errors > 0) out.push(`${name}: ${p.non2xx} non-2xx and ${p.errors} errors (${JSON.stringify(p.statusCodes)})`)
+  }
+  for (const [name, p] of [['bare', r.validation.bare], ['/me warm', r.validation.warm], ['/me cold', r.validation.cold]] as const) {
+    const busy = p.serverCpuPercent + p.redisCpuPercent + p.serverCoreOtherPercent + p.stealPercent
+    if (r.pinning.pinned && busy < 80) out.push(`${name}: the server core was idle ${Math.round(100 - busy)}% of the time, so the server core was not the bottleneck`)
+  }
+  const failures = r.refresh.rawEvalsha.failures + r.refresh.rawEvalshaSerial.failures
+  if (failures > 0) out.push(`raw EVALSHA: ${failures} calls did not rotate`)
+  if (r.revocation.timeouts > 0) out.push(`revocation: ${r.revocation.timeouts} users still accepted on B after the give-up time`)
+  return out
+}

@@ -1,0 +1,32 @@
+// What the load generators send: one request shape per kind, carrying one value (token or email) from a list file.
+import { readFileSync } from 'node:fs'
+import type { RequestKind } from './types.js'
+
+const lists = new Map<string, string[]>()
+
+/** The values in a file, one per line; read once per process. */
+export function values (file: string): string[] {
+  let list = lists.get(file)
+  if (list === undefined) {
+    list = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '')
+    if (list.length === 0) throw new Error(`${file} holds no values`)
+    lists.set(file, list)
+  }
+  return list
+}
+
+export interface BenchRequest { method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string }
+
+/**
+ * The request of `kind` carrying `value`. The bare route gets the same Authorization header as /me, so both cost the
+ * load generator and the HTTP parser the same and differ only in the token work.
+ */
+export function requestFor (kind: RequestKind, value: string, password = ''): BenchRequest {
+  const json = { 'content-type': 'application/json' }
+  switch (kind) {
+    case 'bare': return { method: 'GET', path: '/bench/bare', headers: { authorization: `Bearer ${value}` } }
+    case 'me': return { method: 'GET', path: '/me', headers: { authorization: `Bearer ${value}` } }
+    case 'refresh': return { method: 'POST', path: '/auth/refresh', headers: json, body: JSON.stringify({ refresh_token: value }) }
+    case 'login': return { method: 'POST', path: '/auth/token', headers: json, body: JSON.stringify({ email: value, password }) }
+  }
+}

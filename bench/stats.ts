@@ -1,0 +1,23 @@
+// Small statistics shared by the harness and its report: nearest-rank percentiles, medians, ratios.
+import type { LatencyMs } from './types.js'
+
+/** Nearest-rank percentile (p in 0..100) of unsorted samples; NaN for none. */
+export function percentile (samples: number[], p: number): number {
+  if (samples.length === 0) return NaN
+  const sorted = [...samples].sort((a, b) => a - b)
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length))
+  return sorted[rank - 1]!
+}
+
+export function percentiles (samples: number[]): LatencyMs {
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples.length === 0 ? NaN : Math.max(...samples) }
+}
+
+export function median (samples: number[]): number {
+  return percentile(samples, 50)
+}
+
+/** measured / baseline, NaN when the baseline is not a positive number. */
+export function ratio (measured: number, baseline: number): number {
+  return baseline > 0 && Number.isFinite(measured) ? measured / baseline : NaN
+}

@@ -1,0 +1,25 @@
+// The scale targets of issue 4, checked against measured figures. A figure that could not be measured (NaN) is a
+// miss: a target is passed only by a number that meets it.
+import type { BenchResults, Target } from './types.js'
+
+export type Measured = Omit<BenchResults, 'targets'>
+
+function check (id: string, description: string, measured: number, comparison: Target['comparison'], threshold: number, unit: string): Target {
+  const pass = Number.isFinite(measured) && (
+    comparison === '>=' ? measured >= threshold : comparison === '<=' ? measured <= threshold : measured < threshold)
+  return { id, description, measured, threshold, unit, comparison, pass }
+}
+
+export function evaluateTargets (r: Measured): Target[] {
+  const v = r.validation
+  return [
+    check('me-warm-vs-bare', '/me warm rps vs the bare route of the same app', v.ratios.warmVsBare, '>=', 0.9, 'ratio'),
+    // autocannon's percentiles are whole milliseconds rounded down: a reported 5 may be 5.9, so the upper bound counts.
+    check('me-warm-half-rate-p99', '/me warm p99 at half its max rate (autocannon overallRate; upper bound of its whole-ms p99)', v.warmHalfRate.latencyMs.p99 + 1, '<=', 5, 'ms'),
+    check('me-warm-half-rate-paced-p99', '/me warm p99 at half its max rate (paced open-loop arrivals)', v.warmHalfRatePaced.latencyMs.p99, '<=', 5, 'ms'),
+    check('me-cold-vs-raw-verify', '/me cold rps vs raw crypto.verify on one core', v.ratios.coldVsRawVerify, '>=', 0.85, 'ratio'),
+    check('refresh-vs-raw-evalsha', 'refresh rotations/s vs raw EVALSHA of the rotate script', r.refresh.ratio, '>=', 0.3, 'ratio'),
+    check('revocation-p99', 'logout-all on A until B answers 401, p99', r.revocation.propagationMs.p99, '<', 1000, 'ms'),
+    check('memory-per-session', 'Redis bytes per live session (browser user agent, used_memory delta)', r.memory.browserUserAgent.usedMemoryDeltaPerSession, '<=', 300, 'bytes')
+  ]
+}

@@ -1,0 +1,99 @@
+// Shapes of what the harness measures and writes to bench/results/latest.json.
+import type { Pinning } from './pinning.js'
+
+export type RequestKind = 'bare' | 'me' | 'refresh' | 'login'
+
+export interface LatencyMs { p50: number, p99: number, max: number }
+
+/** One load phase as the load generator saw it. rps counts 2xx answers only. */
+export interface LoadResult {
+  ok: number
+  non2xx: number
+  errors: number
+  timeouts: number
+  statusCodes: Record<string, number>
+  seconds: number
+  rps: number
+  /** Of 2xx answers, in milliseconds (autocannon's histogram has 1 ms resolution). */
+  latencyMs: LatencyMs
+  loadCpuPercent: number
+}
+
+/** A load phase plus the CPU the server side used during it (percent of one core; NaN without /proc). */
+export interface Phase extends LoadResult {
+  serverCpuPercent: number
+  redisCpuPercent: number
+  /** Busy time of the server's core not used by the server or Redis (other processes, other tenants); NaN unpinned. */
+  serverCoreOtherPercent: number
+  /** The same for the load generator's core. */
+  loadCoreOtherPercent: number
+  /** Time the hypervisor took from the server's core. */
+  stealPercent: number
+  offeredRate?: number
+}
+
+export interface Rate { perSecond: number, operations: number, seconds: number }
+
+export interface VerifierRates {
+  joseJwtVerify: number
+  fastJwt: number
+  rawCryptoVerify: number
+  /** The app's own verifier (jose plus Rotor's claim checks), cache off. */
+  rotorVerifyNoCache: number
+}
+
+export interface Target {
+  id: string
+  description: string
+  measured: number
+  threshold: number
+  unit: string
+  comparison: '>=' | '<=' | '<'
+  pass: boolean
+}
+
+export interface MemoryVariant {
+  userAgentBytes: number
+  familyEncoding: string
+  /** used_memory freed by deleting every session key (family hash + index zset), per session. */
+  usedMemoryDeltaPerSession: number
+  /** MEMORY USAGE (SAMPLES 0), mean over the sampled users. */
+  memoryUsage: { familyHash: number, indexZset: number, perSession: number, sampledUsers: number }
+}
+
+export interface BenchResults {
+  version: 1
+  startedAt: string
+  finishedAt: string
+  totalSeconds: number
+  note: string
+  machine: { cores: number, cpuModel: string, node: string, redis: string, platform: string, loadAverageAtStart: number[], loadAverageAtEnd: number[] }
+  pinning: Pinning
+  settings: Record<string, string | number | boolean>
+  validation: {
+    bare: Phase
+    warmPrime: Phase
+    warm: Phase
+    warmHalfRate: Phase
+    warmHalfRatePaced: Phase
+    cold: Phase
+    /** Per round, in order: the bare and warm rates and their ratio (bare and warm above are the median round). */
+    rounds: Array<{ bareRps: number, warmRps: number, warmVsBare: number }>
+    coldTokens: number
+    rawVerify: Rate
+    ratios: { warmVsBare: number, coldVsRawVerify: number, coldVsBare: number }
+  }
+  refresh: {
+    app: Phase
+    rawEvalsha: Rate & { failures: number, concurrency: number }
+    /** One call in flight at a time: a round trip and a write per call, as the app's client sends them. */
+    rawEvalshaSerial: Rate & { failures: number, concurrency: number }
+    ratio: number
+    ratioToSerial: number
+  }
+  login: { app: Phase, rawArgon2: Rate & { concurrency: number }, ratio: number }
+  revocation: { users: number, timeouts: number, propagationMs: LatencyMs, logoutAllMs: LatencyMs }
+  memory: { users: number, seedUserAgent: MemoryVariant, browserUserAgent: MemoryVariant }
+  verifiers: Record<'EdDSA' | 'ES256', VerifierRates & { ratiosToRaw: { joseJwtVerify: number, fastJwt: number, rotorVerifyNoCache: number } }>
+  targets: Target[]
+}

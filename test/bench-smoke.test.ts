@@ -1,0 +1,121 @@
+// The benchmark harness end to end in its tiny configuration (BENCH_SMOKE=1: 200 users, 1 s phases): its own
+// redis-server, two app instances, the pinned load generator and baselines. What is asserted is that every scenario
+// and baseline yields real numbers and that the verdicts follow from them, never what the numbers are: a shared
+// test machine makes any figure noise.
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { BenchConfigError, parseBenchConfig } from '../bench/config.js'
+import { evaluateTargets } from '../bench/targets.js'
+import type { BenchResults, LatencyMs, Phase } from '../bench/types.js'
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'rotor-bench-smoke-'))
+t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+const out = join(dir, 'results.json')
+
+const run = await new Promise<{ code: number | null, stdout: string, stderr: string }>((resolve) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
+    cwd: repoRoot, env: { ...process.env, BENCH_SMOKE: '1', BENCH_OUT: out }
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => { stdout += d })
+  child.stderr.on('data', (d: Buffer) => { stderr += d })
+  child.once('exit', (code) => resolve({ code, stdout, stderr }))
+})
+
+const positive = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n) && n > 0
+const finiteLatency = (l: LatencyMs): boolean => [l.p50, l.p99, l.max].every((n) => Number.isFinite(n) && n >= 0)
+
+// Without a results file there is nothing to check: fail the file with the harness's own account of why.
+if (run.code !== 0) throw new Error(`the harness exited with ${run.code}:\n${run.stderr.slice(-3000)}`)
+const results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults
+
+t.test('every /me phase answered 2xx with a rate and latencies, each beside its baseline', async (t) => {
+  const v = results.validation
+  const phases: Record<string, Phase> = { bare: v.bare, warmPrime: v.warmPrime, warm: v.warm, warmHalfRate: v.warmHalfRate, warmHalfRatePaced: v.warmHalfRatePaced, cold: v.cold }
+  for (const [name, phase] of Object.entries(phases)) {
+    t.ok(positive(phase.rps), `${name} rps`)
+    t.equal(phase.non2xx + phase.errors, 0, `${name} had no failed requests`)
+    t.ok(finiteLatency(phase.latencyMs), `${name} latencies`)
+  }
+  t.equal(v.warmPrime.ok, results.settings.users, 'priming sent each seeded token once and all were accepted')
+  t.ok(positive(v.rawVerify.perSecond), 'raw crypto.verify rate')
+  t.ok(v.coldTokens > 0)
+  for (const r of Object.values(v.ratios)) t.ok(positive(r), 'ratio')
+})
+
+t.test('refresh rotations and logins succeed and are compared with raw EVALSHA and argon2', async (t) => {
+  t.ok(positive(results.refresh.app.rps))
+  t.equal(results.refresh.app.non2xx, 0, 'every seeded refresh token rotated once')
+  t.ok(positive(results.refresh.rawEvalsha.perSecond))
+  t.equal(results.refresh.rawEvalsha.failures, 0, 'every raw EVALSHA call really rotated')
+  t.ok(positive(results.refresh.rawEvalshaSerial.perSecond))
+  t.equal(results.refresh.rawEvalshaSerial.failures, 0, 'so did every one-at-a-time call')
+  t.ok(positive(results.refresh.ratio))
+  t.ok(results.login.app.ok > 0, 'logins with the shared seeded password succeed')
+  t.equal(results.login.app.non2xx, 0)
+  t.ok(positive(results.login.rawArgon2.perSecond))
+  t.ok(positive(results.login.ratio))
+})
+
+t.test('every revoked token is refused by the other instance before the give-up time', async (t) => {
+  t.equal(results.revocation.users, 10)
+  t.equal(results.revocation.timeouts, 0)
+  t.ok(finiteLatency(results.revocation.propagationMs))
+  t.ok(finiteLatency(results.revocation.logoutAllMs))
+})
+
+t.test('memory per session is measured for both user agents, and a browser one leaves the listpack encoding', async (t) => {
+  const { seedUserAgent, browserUserAgent } = results.memory
+  for (const variant of [seedUserAgent, browserUserAgent]) {
+    t.ok(positive(variant.usedMemoryDeltaPerSession))
+    t.ok(positive(variant.memoryUsage.perSession))
+  }
+  // Redis keeps a hash as a listpack only while every value is at most hash-max-listpack-value (64) bytes.
+  t.equal(seedUserAgent.familyEncoding, 'listpack')
+  t.ok(browserUserAgent.userAgentBytes > 64)
+  t.equal(browserUserAgent.familyEncoding, 'hashtable')
+})
+
+t.test('the verifier comparison has every verifier for both algorithms', async (t) => {
+  for (const alg of ['EdDSA', 'ES256'] as const) {
+    const x = results.verifiers[alg]
+    for (const rate of [x.joseJwtVerify, x.fastJwt, x.rawCryptoVerify, x.rotorVerifyNoCache]) t.ok(positive(rate), `${alg} rate`)
+    for (const r of Object.values(x.ratiosToRaw)) t.ok(positive(r), `${alg} ratio`)
+  }
+})
+
+t.test('each verdict follows from its figure, and the report prints every one', async (t) => {
+  t.same(results.targets.map((x) => x.id), ['me-warm-vs-bare', 'me-warm-half-rate-p99', 'me-warm-half-rate-paced-p99',
+    'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'revocation-p99', 'memory-per-session'])
+  for (const target of results.targets) {
+    const holds = target.comparison === '>=' ? target.measured >= target.threshold
+      : target.comparison === '<=' ? target.measured <= target.threshold : target.measured < target.threshold
+    t.equal(target.pass, holds, target.id)
+  }
+  t.same(evaluateTargets(results), results.targets, 'the written verdicts are the ones the figures give')
+  const verdicts = run.stdout.split('\n').filter((line) => / (PASS|MISS)$/.test(line))
+  t.equal(verdicts.length, results.targets.length)
+  t.match(run.stdout, /Pinning: /)
+})
+
+t.test('a figure that could not be measured is a miss, never a pass', async (t) => {
+  const broken = structuredClone(results)
+  broken.validation.ratios.warmVsBare = NaN
+  broken.revocation.propagationMs.p99 = NaN
+  const verdicts = new Map(evaluateTargets(broken).map((x) => [x.id, x.pass]))
+  t.equal(verdicts.get('me-warm-vs-bare'), false)
+  t.equal(verdicts.get('revocation-p99'), false)
+})
+
+t.test('rejects a malformed benchmark setting with its name, and an explicit setting beats the smoke default', async (t) => {
+  t.throws(() => parseBenchConfig({ BENCH_USERS: '12abc' }, repoRoot), new BenchConfigError('BENCH_USERS must be an integer from 20 to 1000000 (got "12abc")'))
+  t.throws(() => parseBenchConfig({ BENCH_ALG: 'HS256' }, repoRoot), BenchConfigError)
+  t.equal(parseBenchConfig({ BENCH_SMOKE: '1', BENCH_USERS: '400' }, repoRoot).users, 400)
+  t.equal(parseBenchConfig({ BENCH_SMOKE: '1' }, repoRoot).users, 200)
+})
