@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { createKeyNames } from '../src/key-names.js'
-import { hashSecret, randomId } from '../src/sessions/refresh-token.js'
+import { hashSecret } from '../src/sessions/refresh-token.js'
 import { scriptSource } from '../src/sessions/scripts.js'
 import { values } from './requests.js'
 import type { Rate } from './types.js'
@@ -14,7 +14,7 @@ import type { Rate } from './types.js'
 export interface EvalshaInput {
   redisUrl: string
   keyPrefix: string
-  /** Lines of `userId familyId hashOfGeneration1Secret`. */
+  /** Lines of `userId familyId hashOfGeneration1Secret` (the hash in base64url). */
   familiesFile: string
   idleMs: number
   graceMs: number
@@ -25,7 +25,7 @@ export interface EvalshaInput {
   maxCalls: number
 }
 
-interface Chain { userId: string, familyId: string, firstHash: string, next: Array<{ hash: string, nonce: string }> }
+interface Chain { userId: string, familyId: string, firstHash: Buffer, next: Buffer[] }
 
 export async function rawEvalshaRate (input: EvalshaInput): Promise<Rate & { failures: number, concurrency: number }> {
   const keys = createKeyNames(input.keyPrefix)
@@ -34,8 +34,8 @@ export async function rawEvalshaRate (input: EvalshaInput): Promise<Rate & { fai
   const chains: Chain[] = families.map(([userId, familyId, firstHash]) => ({
     userId,
     familyId,
-    firstHash,
-    next: Array.from({ length: depth }, () => ({ hash: hashSecret(randomBytes(32).toString('base64url')), nonce: randomId() }))
+    firstHash: Buffer.from(firstHash, 'base64url'),
+    next: Array.from({ length: depth }, () => hashSecret(randomBytes(32).toString('base64url')))
   }))
   const redis = new Redis(input.redisUrl, { enableAutoPipelining: true })
   try {
@@ -48,12 +48,12 @@ export async function rawEvalshaRate (input: EvalshaInput): Promise<Rate & { fai
     const worker = async () => {
       while (nextChain < chains.length && performance.now() < end) {
         const chain = chains[nextChain++]!
-        const k = [keys.family(chain.userId, chain.familyId), keys.user(chain.userId), keys.families(chain.userId)]
+        const userKey = keys.user(chain.userId)
         let presentedHash = chain.firstHash
         for (let d = 0; d < chain.next.length && performance.now() < end; d++) {
-          const { hash, nonce } = chain.next[d]!
-          const reply = await redis.evalsha(sha, 3, ...k, d + 1, presentedHash, hash, nonce, Date.now(), input.idleMs,
-            input.graceMs, input.maxReplays, chain.familyId) as unknown[]
+          const hash = chain.next[d]!
+          const reply = await redis.evalsha(sha, 1, userKey, chain.familyId, d + 1, presentedHash, hash, Date.now(), input.idleMs,
+            input.graceMs, input.maxReplays) as unknown[]
           calls++
           if (reply[0] !== 'rotated') { failures++; break }
           presentedHash = hash

@@ -54,11 +54,12 @@ export interface Target {
 
 export interface MemoryVariant {
   userAgentBytes: number
+  /** Encoding of the user hash that holds the sessions (listpack or hashtable). */
   familyEncoding: string
-  /** used_memory freed by deleting every session key (family hash + index zset), per session. */
+  /** used_memory freed by deleting every session (its field in the user hash), per session. */
   usedMemoryDeltaPerSession: number
   /** MEMORY USAGE (SAMPLES 0), mean over the sampled users. */
-  memoryUsage: { familyHash: number, indexZset: number, perSession: number, sampledUsers: number }
+  memoryUsage: { userHashWith: number, userHashWithout: number, perSession: number, sampledUsers: number }
 }
 
 export interface BenchResults {

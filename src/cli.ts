@@ -30,7 +30,7 @@ async function changeRole (grant: boolean, rawEmail: string | undefined, role: s
     const roles = grant ? [...new Set([...user.roles, role])] : user.roles.filter((r) => r !== role)
     await users.setRoles(user.id, roles)
     // Same effect as the admin API: a role change ends the user's sessions, on every instance.
-    const minVersion = await revokeAllSessions({ redis, keys }, user.id, 'roles_changed')
+    const minVersion = await revokeAllSessions({ redis, keys, nowMs: Date.now, idleMs: config.refresh.idleTtlSeconds * 1000 }, user.id, 'roles_changed')
     const retentionMs = (config.jwt.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds) * 1000
     await publishRevocation(redis, { logKey: keys.revocationLog(), channel: keys.revocationChannel(), retentionMs },
       { kind: 'user', userId: user.id, minVersion, atMs: Date.now(), reason: 'roles_changed' })

@@ -5,12 +5,12 @@
 import { createHash } from 'node:crypto'
 
 export interface KeyNames {
-  /** Hash: email, password hash, created-at, session version `sv`. Durable: accounts have no TTL. */
+  /**
+   * Hash: email, password hash `ph`, created-at, session version `sv`, roles, disabled flag, and one field per
+   * refresh-token family, `f:<familyId>` (a packed record: src/sessions/scripts/family-state.lua). Durable: accounts
+   * have no TTL; each family's idle and absolute expiry are enforced by the scripts, which prune dead fields.
+   */
   user (userId: string): string
-  /** Sorted set of the user's family ids, scored by last use (ms). TTL: the longest family's absolute expiry. */
-  families (userId: string): string
-  /** Hash: one refresh-token family (generation, secret hashes, nonce, timestamps). TTL: idle, capped by absolute. */
-  family (userId: string, familyId: string): string
   /** String: canonical email → user id. Hashed so that no raw address, brace or odd byte ends up in a key name. */
   email (canonicalEmail: string): string
   /** Stream: recent revocations, replayed by instances that missed the broadcast. TTL and MINID trim: one token lifetime. */
@@ -37,8 +37,6 @@ export interface KeyNames {
 export function createKeyNames (prefix: string): KeyNames {
   return {
     user: (userId) => `${prefix}{${userId}}:user`,
-    families: (userId) => `${prefix}{${userId}}:fams`,
-    family: (userId, familyId) => `${prefix}{${userId}}:f:${familyId}`,
     email: (canonicalEmail) => `${prefix}email:${createHash('sha256').update(canonicalEmail).digest('base64url')}`,
     revocationLog: () => `${prefix}revocations`,
     revocationChannel: () => `${prefix}revocations`,

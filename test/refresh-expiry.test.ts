@@ -1,8 +1,8 @@
 // Idle and absolute expiry, driven by an injected clock (no sleeping), and the key layout that makes them hold:
-// a TTL on every session key and every key of a user in one Redis Cluster hash slot.
+// sessions as fields of the user's hash, pruned once dead, a TTL on every other key, one hash slot per user.
 import t from 'tap'
 import calculateSlot from 'cluster-key-slot'
-import { buildTestApp, json, manualClock, rawRedis, refresh, registerAndLogin } from './helper.js'
+import { buildTestApp, json, login, manualClock, rawRedis, refresh, registerAndLogin } from './helper.js'
 
 type Tokens = { refresh_token: string }
 const HOUR_MS = 3_600_000
@@ -49,23 +49,33 @@ t.test('never extends the absolute lifetime through rotation', async (t) => {
   t.same(await app.sessions.listSessions(user.userId), [], 'the expired family is no longer listed')
 })
 
-t.test('puts a TTL on every session key, bounded by the configured lifetimes', async (t) => {
+t.test('keeps sessions as fields of the durable user hash and a TTL on every other key', async (t) => {
   const app = await buildTestApp(t, { env })
   const redis = await rawRedis(t)
   const user = await registerAndLogin(app)
   await refresh(app, user.refreshToken)
   const prefix = app.config.redis.keyPrefix
-  const family = `${prefix}{${user.userId}}:f:${user.sessionId}`
-  const index = `${prefix}{${user.userId}}:fams`
-  const familyTtl = await redis.pttl(family)
-  t.ok(familyTtl > 0 && familyTtl <= HOUR_MS, `family TTL ${familyTtl} ms is at most the idle timeout`)
-  const indexTtl = await redis.pttl(index)
-  t.ok(indexTtl > 0 && indexTtl <= 3 * HOUR_MS, `family index TTL ${indexTtl} ms is at most the absolute lifetime`)
-  const durable = new Set([`${prefix}{${user.userId}}:user`])
+  const userKey = `${prefix}{${user.userId}}:user`
+  t.same((await redis.keys(`${prefix}*`)).filter((k) => k.includes(`{${user.userId}}`)), [userKey], 'no key per session')
+  t.equal(await redis.hexists(userKey, `f:${user.sessionId}`), 1, 'the family is a field of the user hash')
   for (const key of await redis.keys(`${prefix}*`)) {
-    if (durable.has(key) || key.startsWith(`${prefix}email:`)) continue // accounts are durable by design
+    if (key === userKey || key.startsWith(`${prefix}email:`)) continue // accounts are durable by design
     t.ok(await redis.pttl(key) > 0, `${key.slice(prefix.length)} has a TTL`)
   }
+})
+
+t.test('prunes dead families from the user hash at the next login', async (t) => {
+  const clock = manualClock()
+  const app = await buildTestApp(t, { clock: clock.now, env })
+  const redis = await rawRedis(t)
+  const user = await registerAndLogin(app)
+  const userKey = `${app.config.redis.keyPrefix}{${user.userId}}:user`
+  clock.advance(HOUR_MS + 1) // idle timeout passed: the family is dead but still stored
+  t.equal(await redis.hexists(userKey, `f:${user.sessionId}`), 1)
+  const again = await login(app, user.email)
+  t.equal(again.statusCode, 200)
+  t.equal(await redis.hexists(userKey, `f:${user.sessionId}`), 0, 'the dead family is gone')
+  t.equal(await redis.hexists(userKey, `f:${json<{ session_id: string }>(again).session_id}`), 1, 'the new one is stored')
 })
 
 t.test('keeps every key of a user in one hash slot', async (t) => {
@@ -75,6 +85,6 @@ t.test('keeps every key of a user in one hash slot', async (t) => {
   await registerAndLogin(app) // another user, to prove the keys differ by user
   const prefix = app.config.redis.keyPrefix
   const keys = (await redis.keys(`${prefix}*`)).filter((k) => k.includes(`{${user.userId}}`))
-  t.ok(keys.length >= 3, 'user, family index and family')
+  t.ok(keys.length >= 1, 'the user hash, holding the sessions')
   t.equal(new Set(keys.map((k) => calculateSlot(k))).size, 1, 'one slot for all of them')
 })

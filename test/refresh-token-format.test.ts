@@ -30,9 +30,11 @@ t.test('rejects malformed shapes before any MAC work', async (t) => {
   }
 })
 
-t.test('derives the same successor from the same secret and nonce, and a different one from another nonce', async (t) => {
-  const nonce = randomId()
-  t.equal(codec.deriveSecret(parts, nonce), codec.deriveSecret(parts, nonce))
-  t.not(codec.deriveSecret(parts, nonce), codec.deriveSecret(parts, randomId()))
-  t.match(codec.deriveSecret(parts, nonce), /^[A-Za-z0-9_-]{43}$/, '256 bits, the same shape as a fresh secret')
+t.test('derives the same successor from the same token, and a different one from any other token or server key', async (t) => {
+  t.equal(codec.deriveSecret(parts), codec.deriveSecret(parts))
+  t.not(codec.deriveSecret(parts), codec.deriveSecret({ ...parts, secret: randomSecret() }))
+  t.not(codec.deriveSecret(parts), codec.deriveSecret({ ...parts, generation: parts.generation + 1 }))
+  t.not(codec.deriveSecret(parts), codec.deriveSecret({ ...parts, familyId: randomId() }))
+  t.not(codec.deriveSecret(parts), createRefreshTokenCodec('another server secret of enough length!!').deriveSecret(parts))
+  t.match(codec.deriveSecret(parts), /^[A-Za-z0-9_-]{43}$/, '256 bits, the same shape as a fresh secret')
 })

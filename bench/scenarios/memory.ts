@@ -1,9 +1,8 @@
 // Scenario 5: Redis memory per live session, on a Redis of its own so nothing else moves used_memory.
-// Seed M users (one session each, user agent "rotor seed"), then delete every session key (the family hash and the
-// per-user index zset) and read how much used_memory fell: that is the sessions' share, the user records (user hash,
-// email index) staying put. Then give each user a new session with a real browser's user agent (over 64 bytes, so
-// the family hash can no longer be a listpack) and read how much it rose. MEMORY USAGE of the keys of a sample of
-// users is reported beside both (it leaves out the expires-dict entry and the key table's buckets).
+// Seed M users (one session each, user agent "rotor seed"), then delete every session (its field in the user hash)
+// and read how much used_memory fell: that is the sessions' share, the user records (the rest of the user hash, the
+// email index) staying put. Then give each user a new session with a real browser's user agent and read how much it
+// rose. MEMORY USAGE of the user hash of a sample of users, with and without its session, is reported beside both.
 import { Redis } from 'ioredis'
 import { createKeyNames } from '../../src/key-names.js'
 import { startRedisServer } from '../../src/redis-server.js'
@@ -30,13 +29,16 @@ export async function runMemory (ctx: BenchContext): Promise<BenchResults['memor
     const seeded = await seedUsers({ redis, config: appConfig, keySet: ctx.keySet, refreshSecret: ctx.refreshSecret }, { count, password: ctx.password })
     const users = seeded.users.map((u) => ({ userId: u.userId, familyId: u.sessionId }))
     const sample = users.filter((_, i) => i % Math.max(1, Math.floor(users.length / SAMPLE_USERS)) === 0)
-    const sessionKeys = (u: { userId: string, familyId: string }) => [keys.family(u.userId, u.familyId), keys.families(u.userId)]
+    const userKeys = sample.map((u) => keys.user(u.userId))
 
-    const seedUsage = await memoryUsage(redis, sample.map(sessionKeys))
-    const seedEncoding = await redis.object('ENCODING', keys.family(users[0]!.userId, users[0]!.familyId)) as string
+    const seedWith = await meanMemoryUsage(redis, userKeys)
+    const seedEncoding = await redis.object('ENCODING', keys.user(users[0]!.userId)) as string
     const withSeedSessions = await usedMemory(redis)
-    for (let i = 0; i < users.length; i += BATCH) await redis.del(...users.slice(i, i + BATCH).flatMap(sessionKeys))
+    for (let i = 0; i < users.length; i += BATCH) {
+      await Promise.all(users.slice(i, i + BATCH).map((u) => redis.hdel(keys.user(u.userId), `f:${u.familyId}`)))
+    }
     const withoutSessions = await usedMemory(redis)
+    const without = await meanMemoryUsage(redis, userKeys)
 
     ctx.log('scenario 5: one new session per user with a browser user agent')
     const sessions = createSessionStore({
@@ -51,14 +53,16 @@ export async function runMemory (ctx: BenchContext): Promise<BenchResults['memor
       }
     }
     const withBrowserSessions = await usedMemory(redis)
-    const browserSample = browser.filter((_, i) => i % Math.max(1, Math.floor(browser.length / SAMPLE_USERS)) === 0)
-    const browserUsage = await memoryUsage(redis, browserSample.map(sessionKeys))
-    const browserEncoding = await redis.object('ENCODING', keys.family(browser[0]!.userId, browser[0]!.familyId)) as string
+    const browserWith = await meanMemoryUsage(redis, userKeys)
+    const browserEncoding = await redis.object('ENCODING', keys.user(browser[0]!.userId)) as string
+    const usage = (withSessions: number) => ({
+      userHashWith: withSessions, userHashWithout: without, perSession: withSessions - without, sampledUsers: userKeys.length
+    })
 
     const result = {
       users: count,
-      seedUserAgent: variant('rotor seed', seedEncoding, (withSeedSessions - withoutSessions) / count, seedUsage),
-      browserUserAgent: variant(BROWSER_USER_AGENT, browserEncoding, (withBrowserSessions - withoutSessions) / count, browserUsage)
+      seedUserAgent: variant('rotor seed', seedEncoding, (withSeedSessions - withoutSessions) / count, usage(seedWith)),
+      browserUserAgent: variant(BROWSER_USER_AGENT, browserEncoding, (withBrowserSessions - withoutSessions) / count, usage(browserWith))
     }
     ctx.log(`  ${Math.round(result.browserUserAgent.usedMemoryDeltaPerSession)} B/session with a browser user agent (${browserEncoding}), ` +
       `${Math.round(result.seedUserAgent.usedMemoryDeltaPerSession)} B/session with the seed's (${seedEncoding})`)
@@ -80,12 +84,8 @@ async function usedMemory (redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1])
 }
 
-/** Mean MEMORY USAGE (exact: SAMPLES 0) of each user's [family hash, index zset]. */
-async function memoryUsage (redis: Redis, keyPairs: string[][]): Promise<MemoryVariant['memoryUsage']> {
-  const sizes = await Promise.all(keyPairs.map(async ([family, index]) => [
-    Number(await redis.call('MEMORY', 'USAGE', family!, 'SAMPLES', '0')),
-    Number(await redis.call('MEMORY', 'USAGE', index!, 'SAMPLES', '0'))
-  ]))
-  const mean = (i: number) => sizes.reduce((sum, s) => sum + s[i]!, 0) / sizes.length
-  return { familyHash: mean(0), indexZset: mean(1), perSession: mean(0) + mean(1), sampledUsers: sizes.length }
+/** Mean MEMORY USAGE (exact: SAMPLES 0) of the given keys. */
+async function meanMemoryUsage (redis: Redis, keyNames: string[]): Promise<number> {
+  const sizes = await Promise.all(keyNames.map(async (key) => Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'))))
+  return sizes.reduce((sum, size) => sum + size, 0) / sizes.length
 }

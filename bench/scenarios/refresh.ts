@@ -24,7 +24,7 @@ export async function runRefresh (ctx: BenchContext): Promise<BenchResults['refr
   const lines = rawRefresh.map((u) => {
     const parsed = codec.parse(u.refreshToken)
     if (!parsed.ok) throw new Error(`a seeded refresh token does not parse: ${parsed.reason}`)
-    return `${u.userId} ${u.sessionId} ${hashSecret(parsed.token.secret)}`
+    return `${u.userId} ${u.sessionId} ${hashSecret(parsed.token.secret).toString('base64url')}`
   })
   // Most families for the pipelined ceiling; a fifth for one call at a time, which is how the app's client sends
   // them (no auto-pipelining: each command is its own write), to show how much of the gap is round trips.

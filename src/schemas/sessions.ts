@@ -6,8 +6,8 @@ export const Session = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   last_used_at: Type.String({ format: 'date-time' }),
   expires_at: Type.String({ format: 'date-time', description: 'When the session ends if unused: idle timeout, capped by the absolute lifetime' }),
-  user_agent: Type.String(),
-  ip: Type.String(),
+  user_agent: Type.String({ description: 'Summary of the User-Agent that started the session, e.g. "Chrome 126 on Windows"; other clients keep the start of theirs' }),
+  ip: Type.String({ description: 'Client IP address that started the session' }),
   current: Type.Boolean({ description: 'Whether this is the session of the presented access token' })
 }, { $id: 'Session', additionalProperties: false })
 

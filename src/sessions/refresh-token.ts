@@ -2,9 +2,11 @@
 //
 // - userId and familyId (16 random bytes each, base64url) name the Redis keys, so a token is routed to its user's
 //   hash slot without a lookup.
-// - secret is 256 bits. Generation 1 comes straight from the CSPRNG; generation N+1 is HMAC(deriveKey, token N's
-//   secret + a fresh CSPRNG nonce). Redis keeps the nonce and SHA-256 of each secret, never a usable token, yet a
-//   retry of token N inside the grace window can be answered with the *same* token N+1 (RFC 9700 §4.14.2).
+// - secret is 256 bits. Generation 1 comes straight from the CSPRNG; generation N+1 is HMAC(deriveKey, family id,
+//   N+1 and token N's secret). Redis keeps only SHA-256/128 of the current secret, never a usable token, yet a retry of
+//   token N inside the grace window is answered with the *same* token N+1 (RFC 9700 §4.14.2): the server re-derives
+//   it and Redis checks that its hash is the stored one, which also proves the retry holds the real token N.
+//   Without the server key nobody can derive a successor, so holding token N grants nothing token N did not.
 // - mac is HMAC-SHA256 under a key derived from REFRESH_TOKEN_SECRET over everything before it, so a forged or
 //   altered family id is rejected before Redis is touched and cannot revoke a victim's family.
 import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
@@ -28,8 +30,8 @@ export interface RefreshTokenCodec {
   format (parts: RefreshTokenParts): string
   /** Strict shape check, then constant-time MAC check; no I/O. */
   parse (text: string): ParseResult
-  /** The secret of generation `generation`, derived from its predecessor's secret and that generation's nonce. */
-  deriveSecret (previous: RefreshTokenParts, nonce: string): string
+  /** The secret of the generation after `previous`, derived from its secret under the server key. */
+  deriveSecret (previous: RefreshTokenParts): string
 }
 
 /** A fresh 128-bit identifier (user ids, family ids, nonces, jti). */
@@ -42,9 +44,9 @@ export function randomSecret (): string {
   return randomBytes(32).toString('base64url')
 }
 
-/** What Redis stores for a secret: SHA-256, truncated to 128 bits (the secret has 256 bits of entropy). */
-export function hashSecret (secret: string): string {
-  return createHash('sha256').update(secret).digest().subarray(0, 16).toString('base64url')
+/** What Redis stores for a secret: SHA-256, truncated to 128 bits, raw (the secret has 256 bits of entropy). */
+export function hashSecret (secret: string): Buffer {
+  return createHash('sha256').update(secret).digest().subarray(0, 16)
 }
 
 export function createRefreshTokenCodec (serverSecret: string): RefreshTokenCodec {
@@ -70,9 +72,9 @@ export function createRefreshTokenCodec (serverSecret: string): RefreshTokenCode
       if (given.toString('base64url') !== presented) return { ok: false, reason: 'malformed' }
       return { ok: true, token: { userId, familyId, generation: Number(gen), secret } }
     },
-    deriveSecret (previous, nonce) {
+    deriveSecret (previous) {
       return createHmac('sha256', deriveKey)
-        .update(`${previous.familyId}.${previous.generation + 1}.${previous.secret}.${nonce}`)
+        .update(`${previous.familyId}.${previous.generation + 1}.${previous.secret}`)
         .digest('base64url')
     }
   }

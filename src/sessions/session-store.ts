@@ -3,6 +3,7 @@
 import type { KeyNames } from '../key-names.js'
 import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
 import { defineScripts, runScript, type RedisClient } from './scripts.js'
+import { encodeSessionMetadata } from './session-metadata.js'
 import { createSessionReads } from './session-reads.js'
 
 export interface SessionPolicy {
@@ -25,8 +26,6 @@ export interface IssuedRefresh {
 }
 
 export type CreateResult = { ok: true, issued: IssuedRefresh, evicted: string[] } | { ok: false, reason: 'no_user' | 'disabled' }
-
-const STALE_RETRIES = 5
 
 export type RotateFailure = 'malformed' | 'bad_mac' | 'missing' | 'revoked' | 'expired' | 'version' | 'reuse' | 'rollback' | 'mismatch'
 export type RotateResult = { ok: true, issued: IssuedRefresh } | { ok: false, reason: RotateFailure, userId?: string, familyId?: string }
@@ -63,16 +62,12 @@ export interface SessionStore {
   listSessions (userId: string): Promise<SessionInfo[]>
 }
 
-export const USER_AGENT_MAX_LENGTH = 256
-
 /** Bump the user's session version and revoke every family; returns the new version. Also used by the CLI. */
-export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames }, userId: string, reason: string): Promise<number> {
+export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number, idleMs: number },
+  userId: string, reason: string): Promise<number> {
   const { redis, keys } = deps
   defineScripts(redis)
-  const familyIds = await redis.zrange(keys.families(userId), 0, -1)
-  const reply = await runScript(redis, 'revoke-all-for-user',
-    [keys.user(userId), keys.families(userId), ...familyIds.map((id) => keys.family(userId, id))],
-    [reason, ...familyIds])
+  const reply = await runScript(redis, 'revoke-all-for-user', [keys.user(userId)], [reason, deps.nowMs(), deps.idleMs])
   if (reply[0] !== 'ok') throw new Error('cannot revoke sessions of a user that does not exist')
   return Number(reply[1])
 }
@@ -89,24 +84,16 @@ export function createSessionStore (deps: {
     async createFamily ({ userId, userAgent, ip }) {
       const familyId = randomId()
       const secret = randomSecret()
-      for (let attempt = 0; attempt < STALE_RETRIES; attempt++) {
-        // Under a session limit the script must see every existing family, declared as keys: read them first.
-        const existing = policy.maxSessionsPerUser > 0 ? await redis.zrange(keys.families(userId), 0, -1) : []
-        const reply = await runScript(redis, 'create-family',
-          [keys.user(userId), keys.families(userId), keys.family(userId, familyId), ...existing.map((id) => keys.family(userId, id))],
-          [familyId, hashSecret(secret), nowMs(), idleMs, absoluteMs, userAgent.slice(0, USER_AGENT_MAX_LENGTH), ip,
-            policy.maxSessionsPerUser, ...existing])
-        const status = String(reply[0])
-        if (status === 'stale') continue // a concurrent login changed the index between the read and the script
-        if (status !== 'ok') return { ok: false, reason: status as 'no_user' | 'disabled' }
-        const token = codec.format({ userId, familyId, generation: 1, secret })
-        return {
-          ok: true,
-          issued: { token, userId, familyId, sessionVersion: Number(reply[1]), absoluteExpiryMs: Number(reply[2]), replayed: false },
-          evicted: reply.slice(3).map(String)
-        }
+      const reply = await runScript(redis, 'create-family', [keys.user(userId)],
+        [familyId, hashSecret(secret), nowMs(), idleMs, absoluteMs, encodeSessionMetadata(ip, userAgent), policy.maxSessionsPerUser])
+      const status = String(reply[0])
+      if (status !== 'ok') return { ok: false, reason: status as 'no_user' | 'disabled' }
+      const token = codec.format({ userId, familyId, generation: 1, secret })
+      return {
+        ok: true,
+        issued: { token, userId, familyId, sessionVersion: Number(reply[1]), absoluteExpiryMs: Number(reply[2]), replayed: false },
+        evicted: reply.slice(3).map(String)
       }
-      throw new Error('session index kept changing during login; retry')
     },
 
     async rotate (tokenText) {
@@ -114,32 +101,28 @@ export function createSessionStore (deps: {
       if (!parsed.ok) return { ok: false, reason: parsed.reason }
       const presented = parsed.token
       const { userId, familyId } = presented
-      const nonce = randomId()
-      const candidate = codec.deriveSecret(presented, nonce)
-      const reply = await runScript(redis, 'rotate-refresh-token',
-        [keys.family(userId, familyId), keys.user(userId), keys.families(userId)],
-        [presented.generation, hashSecret(presented.secret), hashSecret(candidate), nonce, nowMs(), idleMs,
-          policy.reuseGraceSeconds * 1000, policy.graceMaxReplays, familyId])
+      // The successor is a function of the presented token: a retry inside the grace window gets the same token.
+      const successor = codec.deriveSecret(presented)
+      const reply = await runScript(redis, 'rotate-refresh-token', [keys.user(userId)],
+        [familyId, presented.generation, hashSecret(presented.secret), hashSecret(successor), nowMs(), idleMs,
+          policy.reuseGraceSeconds * 1000, policy.graceMaxReplays])
       const status = String(reply[0])
       if (status !== 'rotated' && status !== 'grace') return { ok: false, reason: status as RotateFailure, userId, familyId }
-      const generation = Number(reply[1])
-      // On a grace replay the successor is re-derived from the presented secret and the stored nonce: same token.
-      const secret = status === 'rotated' ? candidate : codec.deriveSecret(presented, String(reply[2]))
       return {
         ok: true,
         issued: {
-          token: codec.format({ userId, familyId, generation, secret }),
+          token: codec.format({ userId, familyId, generation: presented.generation + 1, secret: successor }),
           userId,
           familyId,
-          sessionVersion: Number(reply[3]),
-          absoluteExpiryMs: Number(reply[4]),
+          sessionVersion: Number(reply[2]),
+          absoluteExpiryMs: Number(reply[3]),
           replayed: status === 'grace'
         }
       }
     },
 
     async revokeFamily (userId, familyId, reason) {
-      const reply = await runScript(redis, 'revoke-family', [keys.family(userId, familyId), keys.families(userId)], [familyId, reason])
+      const reply = await runScript(redis, 'revoke-family', [keys.user(userId)], [familyId, reason, nowMs(), idleMs])
       return Number(reply) === 1
     },
 
@@ -150,7 +133,7 @@ export function createSessionStore (deps: {
       return (await this.revokeFamily(userId, familyId, reason)) ? { userId, familyId } : 'unknown'
     },
 
-    revokeAllForUser: (userId, reason) => revokeAllSessions({ redis, keys }, userId, reason),
+    revokeAllForUser: (userId, reason) => revokeAllSessions({ redis, keys, nowMs, idleMs }, userId, reason),
 
     ...createSessionReads({ redis, keys, idleMs, nowMs })
   }

@@ -1,12 +1,15 @@
--- Revoke one refresh-token family (logout, session delete). Idempotent.
--- KEYS[1] = family hash   KEYS[2] = user's family index (zset)
--- ARGV[1] = family id   ARGV[2] = reason
--- Returns: 1 when a live family was revoked, 0 when it was already gone or revoked.
-local state = redis.call('HMGET', KEYS[1], 'g', 'rv')
-redis.call('ZREM', KEYS[2], ARGV[1])
-if not state[1] or state[2] then
+-- Revoke one refresh-token family (logout, session delete, admin). Idempotent.
+-- KEYS[1] = user hash
+-- ARGV[1] = family id   ARGV[2] = reason   ARGV[3] = now (ms)   ARGV[4] = idle TTL (ms)
+-- Returns: 1 when a live family was revoked, 0 when it was already gone, expired or revoked.
+local field = family_field(ARGV[1])
+local f = decode_family(redis.call('HGET', KEYS[1], field))
+if not f or f.rv then
   return 0
 end
-redis.call('HSET', KEYS[1], 'rv', ARGV[2])
-redis.call('HDEL', KEYS[1], 'h', 'ph', 'n')
+if tonumber(ARGV[3]) >= family_expiry(f, tonumber(ARGV[4])) then
+  redis.call('HDEL', KEYS[1], field)
+  return 0
+end
+tombstone(KEYS[1], ARGV[1], f, ARGV[2])
 return 1

@@ -1,0 +1,58 @@
+-- Shared by the session scripts (prepended to each when it is loaded; not a script of its own).
+--
+-- A user's refresh-token families are fields of the user's hash: field 'f:<familyId>', value a packed record, so a
+-- session costs one hash field rather than a key, an expiry entry and an index entry (docs/design.md, "Data model").
+-- Record: struct '>I4c16I6I6I6I6I4B' (49 bytes) = generation, SHA-256/128 of the current secret (raw bytes),
+-- last use, last rotation, absolute expiry, creation (ms since the epoch), session version at creation, grace replays
+-- used; then 'L' .. metadata (client ip and user agent summary) for a live family, or 'R' .. reason once revoked.
+-- The user hash is durable, so a family's idle and absolute expiry are enforced here and dead fields are pruned by
+-- every login, logout-all and session listing (and a family itself when it is presented after its expiry).
+local FAMILY_RECORD = '>I4c16I6I6I6I6I4B'
+local FAMILY_RECORD_LENGTH = 49
+local NO_HASH = string.rep('\0', 16)
+
+local function family_field (familyId)
+  return 'f:' .. familyId
+end
+
+local function decode_family (value)
+  if not value then return nil end
+  local f = {}
+  f.g, f.h, f.lu, f.rt, f.ax, f.c, f.sv, f.gc = struct.unpack(FAMILY_RECORD, value)
+  local mark = string.sub(value, FAMILY_RECORD_LENGTH + 1, FAMILY_RECORD_LENGTH + 1)
+  local tail = string.sub(value, FAMILY_RECORD_LENGTH + 2)
+  if mark == 'R' then f.rv = tail; f.meta = '' else f.rv = false; f.meta = tail end
+  return f
+end
+
+local function encode_family (f)
+  local record = struct.pack(FAMILY_RECORD, f.g, f.h, f.lu, f.rt, f.ax, f.c, f.sv, f.gc)
+  if f.rv then return record .. 'R' .. f.rv end
+  return record .. 'L' .. f.meta
+end
+
+-- When the family dies of age: idle TTL after its last use, capped by its absolute lifetime.
+local function family_expiry (f, idle)
+  return math.min(f.ax, f.lu + idle)
+end
+
+-- Revoke in place: keep a small marker until the family would have expired, so a replay is answered as revoked.
+local function tombstone (userKey, familyId, f, reason)
+  f.rv = reason; f.h = NO_HASH; f.meta = ''
+  redis.call('HSET', userKey, family_field(familyId), encode_family(f))
+end
+
+-- Visit every family of a user hash (fields as returned by HGETALL), deleting those past their expiry.
+local function each_family (userKey, fields, now, idle, visit)
+  for i = 1, #fields, 2 do
+    local name = fields[i]
+    if string.sub(name, 1, 2) == 'f:' then
+      local f = decode_family(fields[i + 1])
+      if now >= family_expiry(f, idle) then
+        redis.call('HDEL', userKey, name)
+      else
+        visit(string.sub(name, 3), f)
+      end
+    end
+  end
+end
