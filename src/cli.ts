@@ -4,9 +4,9 @@
 //   rotor users grant-role <email> <role>           e.g. make the first admin: register, then grant "admin"
 //   rotor users revoke-role <email> <role>
 //   rotor seed --users N --out FILE [--password P]  load-test users with live tokens, for the k6 scripts
-import { Redis } from 'ioredis'
 import { loadConfig } from './config.js'
 import { createKeyNames } from './key-names.js'
+import { connectOrFail, createRedisClient } from './redis-client.js'
 import { publishRevocation } from './revocation/revocation-feed.js'
 import { ROLE_PATTERN } from './schemas/admin.js'
 import { revokeAllSessions } from './sessions/session-store.js'
@@ -21,8 +21,9 @@ async function changeRole (grant: boolean, rawEmail: string | undefined, role: s
   const email = canonicalEmail(rawEmail ?? '')
   if (email === undefined || role === undefined || !new RegExp(ROLE_PATTERN).test(role)) { console.error(USAGE); return 2 }
   const config = loadConfig(process.env)
-  const redis = new Redis(config.redis.url, { connectTimeout: config.redis.connectTimeoutMs, commandTimeout: config.redis.commandTimeoutMs, maxRetriesPerRequest: 1 })
+  const redis = createRedisClient(config.redis, 'commands')
   try {
+    await connectOrFail(redis)
     const keys = createKeyNames(config.redis.keyPrefix)
     const users = createUserStore({ redis, keys, nowMs: Date.now })
     const user = await users.findByEmail(email)
@@ -30,7 +31,10 @@ async function changeRole (grant: boolean, rawEmail: string | undefined, role: s
     const roles = grant ? [...new Set([...user.roles, role])] : user.roles.filter((r) => r !== role)
     await users.setRoles(user.id, roles)
     // Same effect as the admin API: a role change ends the user's sessions, on every instance.
-    const minVersion = await revokeAllSessions({ redis, keys, nowMs: Date.now, idleMs: config.refresh.idleTtlSeconds * 1000 }, user.id, 'roles_changed')
+    const minVersion = await revokeAllSessions({
+      redis, keys, nowMs: Date.now, idleMs: config.refresh.idleTtlSeconds * 1000,
+      durability: { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeoutMs }
+    }, user.id, 'roles_changed')
     const retentionMs = (config.jwt.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds) * 1000
     await publishRevocation(redis, { logKey: keys.revocationLog(), channel: keys.revocationChannel(), retentionMs },
       { kind: 'user', userId: user.id, minVersion, atMs: Date.now(), reason: 'roles_changed' })

@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ConfigError } from './config-error.js'
-import { describe, parseOrigins, parseTrustProxy } from './config-values.js'
+import { describe, parseOrigins, parseRedisTopology, parseTrustProxy, type RedisTopology } from './config-values.js'
 
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')])
 const Int = (min: number, max: number, dflt: number, description: string) =>
@@ -18,6 +18,12 @@ export const EnvSchema = Type.Object({
   REDIS_KEY_PREFIX: Type.String({ pattern: '^[A-Za-z0-9:_.-]{0,64}$', default: 'rotor:' }),
   REDIS_CONNECT_TIMEOUT_MS: Int(100, 60000, 2000, 'connect timeout'),
   REDIS_COMMAND_TIMEOUT_MS: Int(50, 60000, 1000, 'per-command timeout'),
+  REDIS_SENTINELS: Type.Optional(Type.String({ minLength: 1, description: 'comma list of Sentinel host:port; connect to the primary they name' })),
+  REDIS_SENTINEL_NAME: Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$', default: 'mymaster' }),
+  REDIS_SENTINEL_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_CLUSTER_NODES: Type.Optional(Type.String({ minLength: 1, description: 'comma list of Redis Cluster seed host:port' })),
+  REDIS_WAIT_REPLICAS: Int(0, 100, 0, 'replicas that must acknowledge a session write (WAIT); 0 = off'),
+  REDIS_WAIT_TIMEOUT_MS: Int(1, 60000, 500, 'how long a session write waits for those replicas'),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'http://localhost:3000' }),
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'rotor' }),
   JWT_CLIENT_ID: Type.String({ minLength: 1, default: 'rotor' }),
@@ -56,6 +62,7 @@ export const EnvSchema = Type.Object({
   OVERLOAD_MAX_HEAP_USED_BYTES: Int(0, 1099511627776, 0, 'shed load above this V8 heap use; 0 = off'),
   OVERLOAD_MAX_RSS_BYTES: Int(0, 1099511627776, 0, 'shed load above this resident set size; 0 = off'),
   OVERLOAD_SAMPLE_INTERVAL_MS: Int(10, 60000, 1000, 'how often the load is sampled'),
+  SHUTDOWN_DRAIN_SECONDS: Int(0, 300, 5, 'after SIGTERM, report not ready and keep serving this long before closing'),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' })
 }, { additionalProperties: true })
 export type Env = Static<typeof EnvSchema>
@@ -65,7 +72,7 @@ export interface Config {
   env: 'development' | 'production' | 'test'
   host: string
   port: number
-  redis: { url: string, keyPrefix: string, connectTimeoutMs: number, commandTimeoutMs: number }
+  redis: RedisConfig
   jwt: {
     issuer: string, audience: string, clientId: string, alg: 'EdDSA' | 'ES256'
     keys?: string, keysFile?: string, clockToleranceSeconds: number, accessTokenTtlSeconds: number, accessTokenCacheMaxEntries: number
@@ -88,12 +95,26 @@ export interface Config {
   passwordHashing: { concurrency: number, queueMax: number }
   /** Load shedding (503) when this process is saturated; each threshold 0 = not checked. */
   overload: { maxEventLoopDelayMs: number, maxEventLoopUtilizationPercent: number, maxHeapUsedBytes: number, maxRssBytes: number, sampleIntervalMs: number }
+  /** After SIGTERM: seconds of reporting not-ready on /readyz while still serving, before closing. */
+  shutdownDrainSeconds: number
   logLevel: string
+}
+
+export interface RedisConfig {
+  /** Standalone: the server. Sentinel and Cluster: only its credentials, TLS (rediss://) and (Sentinel) database. */
+  url: string
+  keyPrefix: string
+  connectTimeoutMs: number
+  commandTimeoutMs: number
+  topology: RedisTopology
+  /** Replicas that must acknowledge a session write before it is answered (WAIT); 0 = off. */
+  waitReplicas: number
+  waitTimeoutMs: number
 }
 
 export { ConfigError }
 
-const SECRET_VARS = new Set(['JWT_KEYS', 'REFRESH_TOKEN_SECRET'])
+const SECRET_VARS = new Set(['JWT_KEYS', 'REFRESH_TOKEN_SECRET', 'REDIS_SENTINEL_PASSWORD'])
 
 /**
  * Validate the environment once. Throws ConfigError with one line naming the offending variable;
@@ -126,7 +147,15 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
     env: e.NODE_ENV,
     host: e.HOST,
     port: int('PORT'),
-    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, connectTimeoutMs: int('REDIS_CONNECT_TIMEOUT_MS'), commandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS') },
+    redis: {
+      url: e.REDIS_URL,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      connectTimeoutMs: int('REDIS_CONNECT_TIMEOUT_MS'),
+      commandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS'),
+      topology: parseRedisTopology(e),
+      waitReplicas: int('REDIS_WAIT_REPLICAS'),
+      waitTimeoutMs: int('REDIS_WAIT_TIMEOUT_MS')
+    },
     jwt: {
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
@@ -176,6 +205,7 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
       maxRssBytes: int('OVERLOAD_MAX_RSS_BYTES'),
       sampleIntervalMs: int('OVERLOAD_SAMPLE_INTERVAL_MS')
     },
+    shutdownDrainSeconds: int('SHUTDOWN_DRAIN_SECONDS'),
     logLevel: e.LOG_LEVEL
   }
   if (config.refresh.idleTtlSeconds > config.refresh.absoluteTtlSeconds) {
@@ -189,6 +219,10 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
   }
   if (config.loginLockout.baseSeconds > config.loginLockout.maxSeconds) {
     throw new ConfigError('Invalid configuration: LOGIN_LOCKOUT_BASE_SECONDS must not exceed LOGIN_LOCKOUT_MAX_SECONDS')
+  }
+  if (config.redis.waitReplicas > 0 && config.redis.waitTimeoutMs >= config.redis.commandTimeoutMs) {
+    // The WAIT rides in the same round trip as the write, so it must end before the client gives up on both.
+    throw new ConfigError('Invalid configuration: REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS')
   }
   if (config.jwt.keys !== undefined && config.jwt.keysFile !== undefined) {
     throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')

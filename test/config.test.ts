@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, loadConfig } from '../src/config.js'
+import { configError } from './config-assert.js'
 import { resolveKeySet, resolveRefreshSecret } from '../src/dev-secrets.js'
 import { generateKeySetJson } from '../src/tokens/key-set.js'
 
@@ -13,17 +14,6 @@ import { generateKeySetJson } from '../src/tokens/key-set.js'
 type Test = Pick<typeof t, 'ok' | 'fail' | 'teardown'>
 
 const SECRET = 'a-refresh-secret-that-is-long-enough-0123'
-
-function configError (t: Test, env: Record<string, string>): string {
-  try {
-    loadConfig(env)
-  } catch (err) {
-    t.ok(err instanceof ConfigError, 'throws ConfigError')
-    return (err as Error).message
-  }
-  t.fail(`accepted ${JSON.stringify(env)}`)
-  return ''
-}
 
 function stateDir (t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'rotor-config-'))

@@ -1,7 +1,8 @@
-// The Redis client: explicit timeouts and no offline queue, so a Redis outage turns into a fast 503 rather than
-// requests piling up. The plugin that opens the connection closes it.
+// The Redis client (built by createRedisClient for the configured topology: explicit timeouts and no offline queue,
+// so a Redis outage turns into a fast 503 rather than requests piling up). The plugin that opens the connection closes it.
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
+import { closeRedisClient, connectOrFail, createRedisClient } from '../redis-client.js'
 import type { RedisClient } from '../sessions/scripts.js'
 
 declare module 'fastify' {
@@ -9,7 +10,16 @@ declare module 'fastify' {
 }
 
 // Errors that mean "the store is not there right now", as opposed to a bug: answered with 503 + Retry-After.
-const UNAVAILABLE = /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|^READONLY|^CLUSTERDOWN|^LOADING|^MASTERDOWN|^TRYAGAIN|^NOREPLICAS|^BUSY|^OOM|None of startup nodes|Failed to refresh slots cache|max retries/i
+// Cluster: a redirection still pending (MOVED, ASK), a slot map being rebuilt, or no node reachable; Sentinel: none
+// of the Sentinels answers or the primary they name is not reachable yet.
+const UNAVAILABLE = new RegExp([
+  'Connection is closed', "Stream isn't writeable", 'Command timed out', 'Command aborted due to connection close',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'max retries',
+  '^READONLY', '^LOADING', '^MASTERDOWN', '^NOREPLICAS', '^BUSY', '^OOM',
+  '^CLUSTERDOWN', '^TRYAGAIN', '^MOVED ', '^ASK ', 'Too many Cluster redirections', "Cluster isn't ready", 'Cluster is ended',
+  'None of startup nodes', 'Failed to refresh slots cache',
+  'All sentinels are unreachable', 'Failed to connect to any sentinel'
+].join('|'), 'i')
 
 export function isStoreUnavailable (err: unknown): boolean {
   if (!(err instanceof Error)) return false
@@ -17,15 +27,7 @@ export function isStoreUnavailable (err: unknown): boolean {
 }
 
 export default fp(async (app) => {
-  const { url, connectTimeoutMs, commandTimeoutMs } = app.config.redis
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: connectTimeoutMs,
-    commandTimeout: commandTimeoutMs,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000)
-  })
+  const redis = createRedisClient(app.config.redis, 'commands')
   let lastState = ''
   redis.on('error', (err) => {
     // ioredis reconnects by itself; log each state change once rather than every retry.
@@ -36,11 +38,11 @@ export default fp(async (app) => {
     if (lastState !== '') app.log.info('redis connection restored')
     lastState = ''
   })
-  app.decorate('redis', redis)
-  app.addHook('onClose', async () => { await redis.quit().catch(() => redis.disconnect()) })
+  app.decorate<RedisClient>('redis', redis)
+  app.addHook('onClose', () => closeRedisClient(redis))
 
   try {
-    await redis.connect()
+    await connectOrFail(redis)
   } catch (err) {
     // Local verification keeps working without Redis; token routes answer 503 until it is back.
     app.log.error({ err: { message: (err as Error).message } }, 'redis unreachable at boot; token routes answer 503 until it is back')
@@ -49,14 +51,19 @@ export default fp(async (app) => {
   await warnUnlessNoEviction(redis, app.log)
 }, { name: 'redis', dependencies: ['config'] })
 
-async function warnUnlessNoEviction (redis: Redis, log: { warn: (o: object, m: string) => void }): Promise<void> {
-  try {
-    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string]
-    if (policy !== 'noeviction') {
-      log.warn({ policy }, 'redis maxmemory-policy is not noeviction: under memory pressure Redis may evict live sessions or revocations')
+/** Checked on every master of a Cluster: any one evicting loses the sessions in its slots. */
+async function warnUnlessNoEviction (redis: RedisClient, log: { warn: (o: object, m: string) => void }): Promise<void> {
+  const nodes: Redis[] = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis]
+  for (const node of nodes) {
+    const where = redis.isCluster ? { node: `${node.options.host}:${node.options.port}` } : {}
+    try {
+      const [, policy] = (await node.config('GET', 'maxmemory-policy')) as [string, string]
+      if (policy !== 'noeviction') {
+        log.warn({ policy, ...where }, 'redis maxmemory-policy is not noeviction: under memory pressure Redis may evict live sessions or revocations')
+      }
+    } catch {
+      // CONFIG may be disabled on managed Redis; then we cannot tell.
+      log.warn(where, 'cannot read redis maxmemory-policy (CONFIG disabled?); make sure it is noeviction')
     }
-  } catch {
-    // CONFIG may be disabled on managed Redis; then we cannot tell.
-    log.warn({}, 'cannot read redis maxmemory-policy (CONFIG disabled?); make sure it is noeviction')
   }
 }

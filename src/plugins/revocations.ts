@@ -1,8 +1,8 @@
 // Access-token revocation on every instance: the in-process list consulted by `authenticate`, kept current by the
 // Redis feed. Opens (and closes) its own subscriber connection: a connection in subscribe mode can run nothing else.
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 import { createKeyNames } from '../key-names.js'
+import { closeRedisClient, connectOrFail, createRedisClient } from '../redis-client.js'
 import { createRevocationFeed, type RevocationFeed } from '../revocation/revocation-feed.js'
 import { createRevocationList, type RevocationList } from '../revocation/revocation-list.js'
 
@@ -18,14 +18,8 @@ export default fp(async (app) => {
   // A token issued just before a revocation can live this long; no entry needs to outlive it.
   const retentionMs = (jwt.accessTokenTtlSeconds + jwt.clockToleranceSeconds) * 1000
   const list = createRevocationList({ retentionMs, nowMs: app.clock })
-  const subscriber = new Redis(redisConfig.url, {
-    lazyConnect: true,
-    connectionName: 'rotor-revocation-feed', // visible in CLIENT LIST
-    connectTimeout: redisConfig.connectTimeoutMs,
-    enableOfflineQueue: false,
-    autoResubscribe: false, // the feed resubscribes and replays the log itself on every 'ready'
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000)
-  })
+  // Named rotor-revocation-feed in CLIENT LIST; it does not resubscribe by itself: the feed does, then replays the log.
+  const subscriber = createRedisClient(redisConfig, 'subscriber')
   subscriber.on('error', () => { /* state changes are reported by the feed status and the redis plugin's log */ })
   let degradedLogged = false
   const feed = createRevocationFeed({
@@ -44,8 +38,8 @@ export default fp(async (app) => {
   app.decorate('revocations', { list, feed })
   app.addHook('onClose', async () => {
     feed.stop()
-    await subscriber.quit().catch(() => subscriber.disconnect())
+    await closeRedisClient(subscriber)
   })
-  await subscriber.connect().catch(() => undefined)
+  await connectOrFail(subscriber).catch(() => undefined)
   await feed.start()
 }, { name: 'revocations', dependencies: ['config', 'redis'] })

@@ -22,7 +22,8 @@ export default fp<{ refreshSecret: string }>(async (app, { refreshSecret }) => {
     keys: createKeyNames(redis.keyPrefix),
     codec: createRefreshTokenCodec(refreshSecret),
     policy: refresh,
-    nowMs: app.clock
+    nowMs: app.clock,
+    durability: { replicas: redis.waitReplicas, timeoutMs: redis.waitTimeoutMs }
   })
   const revoker = createRevoker({ sessions, feed: app.revocations.feed, nowMs: app.clock })
   app.decorate('sessions', sessions)

@@ -1,6 +1,7 @@
 // Revocations pushed to every instance: a Redis Stream as the bounded log, pub/sub for the push. A subscriber that
 // (re)connects replays the log from the last id it applied, and a periodic resync closes any gap pub/sub might leave,
 // so an instance that missed messages catches up. While the subscriber is down the feed reports 'degraded'.
+import type { RedisSubscriber } from '../redis-client.js'
 import { defineScripts, runScript, type RedisClient } from '../sessions/scripts.js'
 import type { RevocationEvent, RevocationList } from './revocation-list.js'
 
@@ -29,6 +30,9 @@ export interface RevocationFeed {
 export type EventSource = 'live' | 'replay'
 
 const REPLAY_BATCH = 1000
+// After a failover the subscriber may be back before the command connection: its replay is retried this soon rather
+// than at the next resync, so the feed is caught up (and 'live') within moments of both reconnecting.
+const REPLAY_RETRY_MS = 250
 
 /** Append a revocation to the log and broadcast it (one script). Also used by the CLI, which runs no feed. */
 export async function publishRevocation (redis: RedisClient, log: { logKey: string, channel: string, retentionMs: number }, event: RevocationEvent): Promise<void> {
@@ -44,7 +48,7 @@ function newer (a: string, b: string): boolean {
 }
 
 export function createRevocationFeed (deps: {
-  redis: RedisClient, subscriber: RedisClient, logKey: string, channel: string, list: RevocationList
+  redis: RedisClient, subscriber: Pick<RedisSubscriber, 'status' | 'subscribe' | 'on'>, logKey: string, channel: string, list: RevocationList
   retentionMs: number, resyncIntervalMs: number, onError: (err: Error) => void
 }): RevocationFeed {
   const { redis, subscriber, logKey, channel, list, retentionMs, resyncIntervalMs, onError } = deps
@@ -54,6 +58,8 @@ export function createRevocationFeed (deps: {
   let received = 0
   let replayed = 0
   let timer: NodeJS.Timeout | undefined
+  let retry: NodeJS.Timeout | undefined
+  let stopped = false
   const listeners: Array<(event: RevocationEvent, lagMs: number, source: EventSource) => void> = []
 
   function apply (id: string, payload: string, source: EventSource): boolean {
@@ -90,6 +96,10 @@ export function createRevocationFeed (deps: {
     } catch (err) {
       state = 'degraded'
       onError(err as Error)
+      if (subscriber.status === 'ready' && !stopped && retry === undefined) {
+        retry = setTimeout(() => { retry = undefined; void catchUp() }, REPLAY_RETRY_MS)
+        retry.unref()
+      }
     }
   }
 
@@ -119,7 +129,11 @@ export function createRevocationFeed (deps: {
       timer = setInterval(() => { list.prune(); void catchUp() }, resyncIntervalMs)
       timer.unref()
     },
-    stop () { clearInterval(timer) },
+    stop () {
+      stopped = true
+      clearInterval(timer)
+      clearTimeout(retry)
+    },
     status: () => ({ state, lastLagMs, received, replayed }),
     catchUp,
     onEvent (listener) { listeners.push(listener) }

@@ -3,9 +3,9 @@
 // development keys and secret from the same state folder as `npm start`, so the running server accepts the tokens.
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { Redis } from 'ioredis'
 import { loadConfig, type Config } from '../config.js'
 import { resolveKeySet, resolveRefreshSecret } from '../dev-secrets.js'
+import { connectOrFail, createRedisClient } from '../redis-client.js'
 import { passwordLengthOk } from '../users/passwords.js'
 import { formatSeedFile, writeSeedFile } from './seed-file.js'
 import { SEED_MAX_USERS, seedUsers } from './seed-users.js'
@@ -44,9 +44,10 @@ export async function seedCommand (argv: string[], env: Record<string, string | 
   const keySet = await resolveKeySet(config, STATE_DIR, warn)
   const refreshSecret = resolveRefreshSecret(config, STATE_DIR, warn)
   // A bulk job: commands from all workers are pipelined, and a deep pipeline may legitimately take longer than the
-  // service's per-request command timeout, so none is set here; one retry covers a dropped connection.
-  const redis = new Redis(config.redis.url, { connectTimeout: config.redis.connectTimeoutMs, maxRetriesPerRequest: 1, enableAutoPipelining: true })
+  // service's per-request command timeout, so none is set here; queued commands and one retry cover a dropped connection.
+  const redis = createRedisClient(config.redis, 'commands', { commandTimeout: false, offlineQueue: true, enableAutoPipelining: true })
   try {
+    await connectOrFail(redis)
     const startedMs = Date.now()
     const result = await seedUsers({ redis, config, keySet, refreshSecret }, {
       count,

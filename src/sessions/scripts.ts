@@ -1,5 +1,6 @@
 // Lua scripts, one file per atomic operation under ./scripts, registered on the client with ioredis
 // defineCommand (EVALSHA, falling back to EVAL on NOSCRIPT, also after a failover to a fresh node).
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Cluster, Redis } from 'ioredis'
 
@@ -38,4 +39,67 @@ export function runScript (redis: RedisClient, name: ScriptName, keys: string[],
   const fn = (redis as unknown as Record<string, ScriptFn>)[commandName(name)]
   if (fn === undefined) throw new Error(`script ${name} is not defined on this client`)
   return fn.call(redis, keys.length, ...keys, ...args)
+}
+
+/** Replicas that must acknowledge a write before it is answered (REDIS_WAIT_REPLICAS, REDIS_WAIT_TIMEOUT_MS). */
+export interface Durability { replicas: number, timeoutMs: number }
+
+const shas = new Map<ScriptName, string>()
+function scriptSha (name: ScriptName): string {
+  let sha = shas.get(name)
+  if (sha === undefined) shas.set(name, sha = createHash('sha1').update(scriptSource(name)).digest('hex'))
+  return sha
+}
+
+// Redirections followed here: WAIT answers even when the script was redirected, so ioredis cannot retry the pipeline.
+const MAX_ATTEMPTS = 5
+
+/**
+ * Run a script, then `WAIT replicas timeoutMs`, in ONE pipeline: WAIT counts the writes made on its own connection,
+ * and in a Cluster both go to the node owning the keys' slot. With `replicas` 0 this is runScript.
+ * Returns the script's reply. Throws NOREPLICAS when fewer replicas acknowledged in time: the write stands on the
+ * primary but could be lost in a failover, so the caller must not hand out what it wrote (answered 503).
+ * A NOSCRIPT (a fresh or flushed server) is answered by sending the source once (EVAL); the script had not run.
+ * MOVED/ASK (a failover or slot migration in a Cluster) are followed to the named node.
+ */
+export async function runScriptDurably (redis: RedisClient, name: ScriptName, keys: string[], args: Array<string | number | Buffer>, durability: Durability): Promise<ScriptReply> {
+  if (durability.replicas <= 0) return runScript(redis, name, keys, args)
+  // A Cluster pipeline waits for the first slot map however long that takes; the offline queue is off everywhere else.
+  if (redis.isCluster && redis.status !== 'ready') throw new Error("Cluster isn't ready and enableOfflineQueue options is false")
+  let target: RedisClient = redis
+  let asking = false
+  let loaded = true
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const pipeline = target.pipeline()
+    if (asking) pipeline.asking()
+    if (loaded) pipeline.evalsha(scriptSha(name), keys.length, ...keys, ...args)
+    else pipeline.eval(scriptSource(name), keys.length, ...keys, ...args)
+    pipeline.wait(durability.replicas, durability.timeoutMs)
+    const results = ((await pipeline.exec()) ?? []).slice(asking ? 1 : 0)
+    const [scriptErr, reply] = results[0] ?? [new Error('empty pipeline reply')]
+    const [waitErr, acked] = results[1] ?? [new Error('empty pipeline reply')]
+    if (scriptErr) {
+      if (loaded && scriptErr.message.startsWith('NOSCRIPT')) { loaded = false; continue }
+      const redirect = /^(MOVED|ASK) [0-9]+ (\S+)/.exec(scriptErr.message)
+      const node = redirect === null ? undefined : clusterNode(redis, redirect[2] ?? '')
+      if (node === undefined) throw scriptErr
+      target = node
+      asking = redirect?.[1] === 'ASK'
+      continue
+    }
+    if (waitErr) throw waitErr
+    if (Number(acked) < durability.replicas) {
+      throw new Error(`NOREPLICAS ${Number(acked)} of ${durability.replicas} replicas acknowledged the write within ${durability.timeoutMs} ms`)
+    }
+    return reply as ScriptReply
+  }
+  throw new Error(`TRYAGAIN script ${name} was redirected ${MAX_ATTEMPTS} times`)
+}
+
+/** The pool connection to a Cluster node named in a redirection ("host:port"); the slot map is re-read meanwhile. */
+function clusterNode (redis: RedisClient, address: string): Redis | undefined {
+  if (!redis.isCluster) return undefined
+  const cluster = redis as Cluster
+  cluster.refreshSlotsCache()
+  return cluster.nodes('all').find((node) => `${node.options.host}:${node.options.port}` === address)
 }

@@ -2,7 +2,7 @@
 // No Fastify here; the clock is injected so idle and absolute expiry are testable without sleeping.
 import type { KeyNames } from '../key-names.js'
 import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
-import { defineScripts, runScript, type RedisClient } from './scripts.js'
+import { defineScripts, runScriptDurably, type Durability, type RedisClient } from './scripts.js'
 import { encodeSessionMetadata } from './session-metadata.js'
 import { createSessionReads } from './session-reads.js'
 
@@ -23,6 +23,8 @@ export interface IssuedRefresh {
   absoluteExpiryMs: number
   /** true when this answers a retry inside the grace window with the successor already handed out. */
   replayed: boolean
+  /** The user's email and roles as stored at the rotation (rotate only: read by the same script). */
+  subject?: { email: string, roles: string[] }
 }
 
 export type CreateResult = { ok: true, issued: IssuedRefresh, evicted: string[] } | { ok: false, reason: 'no_user' | 'disabled' }
@@ -63,20 +65,30 @@ export interface SessionStore {
 }
 
 /** Bump the user's session version and revoke every family; returns the new version. Also used by the CLI. */
-export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number, idleMs: number },
+export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number, idleMs: number, durability?: Durability },
   userId: string, reason: string): Promise<number> {
   const { redis, keys } = deps
   defineScripts(redis)
-  const reply = await runScript(redis, 'revoke-all-for-user', [keys.user(userId)], [reason, deps.nowMs(), deps.idleMs])
+  const reply = await runScriptDurably(redis, 'revoke-all-for-user', [keys.user(userId)], [reason, deps.nowMs(), deps.idleMs],
+    deps.durability ?? NOT_DURABLE)
   if (reply[0] !== 'ok') throw new Error('cannot revoke sessions of a user that does not exist')
   return Number(reply[1])
 }
 
+const NOT_DURABLE: Durability = { replicas: 0, timeoutMs: 0 }
+
+/**
+ * `durability` (REDIS_WAIT_REPLICAS): every write that hands out or takes away a token waits for that many replicas
+ * and throws NOREPLICAS (503) otherwise, so a failover cannot undo a rotation or a logout the client was told about.
+ */
 export function createSessionStore (deps: {
-  redis: RedisClient, keys: KeyNames, codec: RefreshTokenCodec, policy: SessionPolicy, nowMs: () => number
+  redis: RedisClient, keys: KeyNames, codec: RefreshTokenCodec, policy: SessionPolicy, nowMs: () => number, durability?: Durability
 }): SessionStore {
   const { redis, keys, codec, policy, nowMs } = deps
+  const durability = deps.durability ?? NOT_DURABLE
   defineScripts(redis)
+  const run = (name: Parameters<typeof runScriptDurably>[1], userId: string, args: Array<string | number | Buffer>) =>
+    runScriptDurably(redis, name, [keys.user(userId)], args, durability)
   const idleMs = policy.idleTtlSeconds * 1000
   const absoluteMs = policy.absoluteTtlSeconds * 1000
 
@@ -84,7 +96,7 @@ export function createSessionStore (deps: {
     async createFamily ({ userId, userAgent, ip }) {
       const familyId = randomId()
       const secret = randomSecret()
-      const reply = await runScript(redis, 'create-family', [keys.user(userId)],
+      const reply = await run('create-family', userId,
         [familyId, hashSecret(secret), nowMs(), idleMs, absoluteMs, encodeSessionMetadata(ip, userAgent), policy.maxSessionsPerUser])
       const status = String(reply[0])
       if (status !== 'ok') return { ok: false, reason: status as 'no_user' | 'disabled' }
@@ -103,7 +115,7 @@ export function createSessionStore (deps: {
       const { userId, familyId } = presented
       // The successor is a function of the presented token: a retry inside the grace window gets the same token.
       const successor = codec.deriveSecret(presented)
-      const reply = await runScript(redis, 'rotate-refresh-token', [keys.user(userId)],
+      const reply = await run('rotate-refresh-token', userId,
         [familyId, presented.generation, hashSecret(presented.secret), hashSecret(successor), nowMs(), idleMs,
           policy.reuseGraceSeconds * 1000, policy.graceMaxReplays])
       const status = String(reply[0])
@@ -116,13 +128,14 @@ export function createSessionStore (deps: {
           familyId,
           sessionVersion: Number(reply[2]),
           absoluteExpiryMs: Number(reply[3]),
-          replayed: status === 'grace'
+          replayed: status === 'grace',
+          subject: { email: String(reply[4]), roles: reply[5] === '' || reply[5] == null ? [] : String(reply[5]).split(',') }
         }
       }
     },
 
     async revokeFamily (userId, familyId, reason) {
-      const reply = await runScript(redis, 'revoke-family', [keys.user(userId)], [familyId, reason, nowMs(), idleMs])
+      const reply = await run('revoke-family', userId, [familyId, reason, nowMs(), idleMs])
       return Number(reply) === 1
     },
 
@@ -133,7 +146,7 @@ export function createSessionStore (deps: {
       return (await this.revokeFamily(userId, familyId, reason)) ? { userId, familyId } : 'unknown'
     },
 
-    revokeAllForUser: (userId, reason) => revokeAllSessions({ redis, keys, nowMs, idleMs }, userId, reason),
+    revokeAllForUser: (userId, reason) => revokeAllSessions({ redis, keys, nowMs, idleMs, durability }, userId, reason),
 
     ...createSessionReads({ redis, keys, idleMs, nowMs })
   }

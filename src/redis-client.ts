@@ -1,0 +1,132 @@
+// Every Redis connection Rotor opens is made here, for the three topologies (REDIS_URL alone, REDIS_SENTINELS,
+// REDIS_CLUSTER_NODES). Same rules everywhere: connect and command timeouts, no offline queue (a Redis outage is a
+// fast 503, not a pile of waiting requests), a capped reconnect back-off.
+import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import type { RedisConfig } from './config.js'
+import { ClusterSubscriber, type RedisSubscriber } from './redis-subscriber.js'
+import type { RedisClient } from './sessions/scripts.js'
+
+export type { RedisSubscriber }
+
+/** 'commands': the app's client. 'subscriber': the revocation feed's pub/sub connection (it can run nothing else). */
+export type RedisRole = 'commands' | 'subscriber'
+
+/** For bulk jobs (seeding): deep pipelines may outlast the per-request timeout, and waiting out a reconnect beats failing. */
+export interface ClientTuning {
+  commandTimeout?: boolean
+  offlineQueue?: boolean
+  enableAutoPipelining?: boolean
+}
+
+const backOff = (attempt: number): number => Math.min(attempt * 100, 2000)
+
+// A READONLY reply means this connection reached a replica: a Sentinel failover demoted the node under us (or a
+// managed endpoint moved). Reconnecting asks the Sentinels for the current primary. The command itself is refused,
+// answered 503, and retried by the client: with the offline queue off, ioredis's "reconnect and resend" (2) could
+// only fail the same way, and a refusal is what every other outage looks like to callers.
+const reconnectOnError = (err: Error): 1 | false => err.message.startsWith('READONLY') ? 1 : false
+
+/** Credentials, TLS and database that REDIS_URL gives the data nodes in Sentinel and Cluster mode. */
+function dataNodeAuth (url: string): Pick<RedisOptions, 'username' | 'password' | 'tls' | 'db'> {
+  const parsed = new URL(url)
+  const db = Number(parsed.pathname.slice(1) || 0)
+  return {
+    username: parsed.username === '' ? undefined : decodeURIComponent(parsed.username),
+    password: parsed.password === '' ? undefined : decodeURIComponent(parsed.password),
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    db: Number.isSafeInteger(db) ? db : 0
+  }
+}
+
+function connectionOptions (config: RedisConfig, role: RedisRole, tuning: ClientTuning): RedisOptions {
+  const common: RedisOptions = {
+    lazyConnect: true,
+    connectTimeout: config.connectTimeoutMs,
+    enableOfflineQueue: false,
+    retryStrategy: backOff
+  }
+  if (role === 'subscriber') {
+    // Named so it shows in CLIENT LIST; the feed resubscribes and replays the log itself on every 'ready'.
+    return { ...common, connectionName: 'rotor-revocation-feed', autoResubscribe: false }
+  }
+  return {
+    ...common,
+    commandTimeout: tuning.commandTimeout === false ? undefined : config.commandTimeoutMs,
+    enableOfflineQueue: tuning.offlineQueue ?? false,
+    maxRetriesPerRequest: 1,
+    enableAutoPipelining: tuning.enableAutoPipelining ?? false,
+    reconnectOnError
+  }
+}
+
+/**
+ * Open nothing yet (lazy): call `connect()` and handle its rejection (the app boots without Redis).
+ * Sentinel: the primary the Sentinels name, followed across failovers (ioredis's failover detector subscribes to
+ * +switch-master). Cluster: commands routed by slot to masters only; MOVED/ASK, TRYAGAIN and CLUSTERDOWN are retried
+ * by ioredis within the command timeout, and what still fails is answered 503 (isStoreUnavailable).
+ */
+export function createRedisClient (config: RedisConfig, role: 'commands', tuning?: ClientTuning): RedisClient
+export function createRedisClient (config: RedisConfig, role: 'subscriber'): RedisSubscriber
+export function createRedisClient (config: RedisConfig, role: RedisRole, tuning: ClientTuning = {}): RedisClient | RedisSubscriber {
+  const options = connectionOptions(config, role, tuning)
+  const { topology } = config
+  if (topology.kind === 'sentinel') {
+    const auth = dataNodeAuth(config.url)
+    return new Redis({
+      ...options,
+      ...auth,
+      sentinels: topology.sentinels,
+      name: topology.name,
+      role: 'master',
+      sentinelPassword: topology.sentinelPassword,
+      // rediss:// means TLS to the Sentinels as well as to the data nodes.
+      enableTLSForSentinelMode: auth.tls !== undefined,
+      sentinelTLS: auth.tls,
+      sentinelCommandTimeout: config.connectTimeoutMs,
+      failoverDetector: true
+    })
+  }
+  if (topology.kind === 'cluster') {
+    const { db: _db, ...auth } = dataNodeAuth(config.url)
+    // PUBLISH reaches every node of a Cluster, so the feed listens on one node and moves on when it drops.
+    if (role === 'subscriber') return new ClusterSubscriber(topology.nodes, { ...options, ...auth })
+    const { enableOfflineQueue, retryStrategy: _retry, lazyConnect: _lazy, enableAutoPipelining, ...nodeOptions } = options
+    return new Cluster(topology.nodes, {
+      lazyConnect: true,
+      enableOfflineQueue,
+      enableAutoPipelining,
+      // Replicas lag: a rotation must read the generation the last rotation wrote, so every command goes to a master.
+      scaleReads: 'master',
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      retryDelayOnTryAgain: 100,
+      slotsRefreshTimeout: config.connectTimeoutMs,
+      // Besides MOVED replies, re-read the slot map now and then so a failover or resharding is noticed early.
+      slotsRefreshInterval: 5000,
+      clusterRetryStrategy: backOff,
+      redisOptions: { ...nodeOptions, ...auth }
+    })
+  }
+  return new Redis(config.url, options)
+}
+
+/**
+ * Close gracefully (pending replies first), then make sure nothing reconnects: after QUIT a Sentinel client's
+ * failover detector still holds connections to the Sentinels, which only disconnect() releases.
+ */
+export async function closeRedisClient (client: RedisClient | RedisSubscriber): Promise<void> {
+  await client.quit().catch(() => undefined)
+  if (!(client instanceof Cluster)) client.disconnect()
+}
+
+/**
+ * Connect, or give up at the first connection error. The client goes on trying in the background either way (a
+ * Sentinel client's connect() itself would not settle until some Sentinel answers, holding up the boot).
+ */
+export function connectOrFail (client: RedisClient | RedisSubscriber): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error) => { client.removeListener('error', fail); reject(err) }
+    client.once('error', fail)
+    client.connect().then(() => { client.removeListener('error', fail); resolve() }, fail)
+  })
+}

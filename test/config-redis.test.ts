@@ -1,0 +1,89 @@
+// Redis topology and durability settings: REDIS_SENTINELS or REDIS_CLUSTER_NODES (never both) pick the topology,
+// REDIS_URL still carries the data nodes' credentials, and a bad list stops the boot with one line naming the variable.
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import type { Cluster, Redis } from 'ioredis'
+import { EnvSchema, loadConfig } from '../src/config.js'
+import { createRedisClient } from '../src/redis-client.js'
+import { configError } from './config-assert.js'
+
+t.test('defaults to one Redis server and no replica acknowledgement', async (t) => {
+  const { redis } = loadConfig({})
+  t.same(redis.topology, { kind: 'standalone' })
+  t.equal(redis.waitReplicas, 0)
+  t.equal(redis.waitTimeoutMs, 500)
+})
+
+t.test('reads a Sentinel list with its master group name and password', async (t) => {
+  const { redis } = loadConfig({ REDIS_SENTINELS: 's1:26379, 10.0.0.2:26380,[::1]:26381', REDIS_SENTINEL_PASSWORD: 'sentinel-secret' })
+  t.same(redis.topology, {
+    kind: 'sentinel',
+    name: 'mymaster',
+    sentinelPassword: 'sentinel-secret',
+    sentinels: [{ host: 's1', port: 26379 }, { host: '10.0.0.2', port: 26380 }, { host: '::1', port: 26381 }]
+  })
+  t.match(loadConfig({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'rotor-primary' }).redis.topology, { name: 'rotor-primary' })
+})
+
+t.test('reads a Cluster seed list', async (t) => {
+  t.same(loadConfig({ REDIS_CLUSTER_NODES: 'n1:7000,n2:7001' }).redis.topology,
+    { kind: 'cluster', nodes: [{ host: 'n1', port: 7000 }, { host: 'n2', port: 7001 }] })
+})
+
+t.test('refuses Sentinels and Cluster together, naming both', async (t) => {
+  const message = configError(t, { REDIS_SENTINELS: 's1:26379', REDIS_CLUSTER_NODES: 'n1:7000' })
+  t.match(message, /REDIS_SENTINELS and REDIS_CLUSTER_NODES are exclusive/)
+})
+
+t.test('refuses entries that are not host:port, naming the variable and the entry', async (t) => {
+  for (const variable of ['REDIS_SENTINELS', 'REDIS_CLUSTER_NODES']) {
+    for (const bad of ['redis1', 'redis1:0', 'redis1:70000', ':6379', 'redis1:port', 'a b:1', '::1:26379']) {
+      const message = configError(t, { [variable]: `ok-host:1,${bad}` })
+      t.match(message, variable, `${JSON.stringify(bad)} names ${variable}`)
+      t.notMatch(message, /\n/, 'one line')
+    }
+    t.match(configError(t, { [variable]: ' , ' }), `${variable} must list at least one host:port`)
+  }
+})
+
+t.test('refuses a database number with a Cluster, which has only database 0', async (t) => {
+  t.match(configError(t, { REDIS_CLUSTER_NODES: 'n1:7000', REDIS_URL: 'redis://:pw@ignored:6379/2' }), 'REDIS_URL')
+  t.ok(loadConfig({ REDIS_CLUSTER_NODES: 'n1:7000', REDIS_URL: 'redis://:pw@ignored:6379/0' }))
+})
+
+t.test('refuses a WAIT timeout that the command timeout would cut short', async (t) => {
+  t.match(configError(t, { REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '1000' }), 'REDIS_WAIT_TIMEOUT_MS')
+  t.equal(loadConfig({ REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '250' }).redis.waitReplicas, 1)
+  t.ok(loadConfig({ REDIS_WAIT_TIMEOUT_MS: '5000' }), 'irrelevant while WAIT is off')
+  t.match(configError(t, { REDIS_WAIT_REPLICAS: 'two' }), 'REDIS_WAIT_REPLICAS')
+  t.match(configError(t, { REDIS_WAIT_TIMEOUT_MS: '0' }), 'REDIS_WAIT_TIMEOUT_MS', '0 would make WAIT block forever')
+  t.match(configError(t, { REDIS_SENTINELS: 's1:1', REDIS_SENTINEL_NAME: 'my master' }), 'REDIS_SENTINEL_NAME')
+})
+
+t.test('takes the data nodes\' credentials, TLS and database from REDIS_URL behind Sentinels', async (t) => {
+  const { redis } = loadConfig({ REDIS_URL: 'rediss://rotor:p%40ss@ignored:1/3', REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_PASSWORD: 'sp' })
+  const client = createRedisClient(redis, 'commands') as Redis
+  t.teardown(() => client.disconnect())
+  t.match(client.options, {
+    sentinels: [{ host: 's1', port: 26379 }], name: 'mymaster', role: 'master', sentinelPassword: 'sp', failoverDetector: true,
+    username: 'rotor', password: 'p@ss', db: 3, tls: {}, enableTLSForSentinelMode: true,
+    enableOfflineQueue: false, commandTimeout: 1000, connectTimeout: 2000, lazyConnect: true
+  })
+})
+
+t.test('routes every Cluster command to a master, with the same timeouts and no offline queue', async (t) => {
+  const { redis } = loadConfig({ REDIS_URL: 'redis://:secret@ignored:1', REDIS_CLUSTER_NODES: 'n1:7000' })
+  const client = createRedisClient(redis, 'commands') as Cluster
+  t.teardown(() => client.disconnect())
+  t.match(client.options, {
+    scaleReads: 'master', enableOfflineQueue: false, lazyConnect: true,
+    redisOptions: { password: 'secret', commandTimeout: 1000, connectTimeout: 2000 }
+  })
+})
+
+t.test('documents every Redis variable in the README configuration table', async (t) => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  const names = Object.keys(EnvSchema.properties).filter((name) => name.startsWith('REDIS_'))
+  t.ok(names.length >= 10)
+  for (const name of names) t.match(readme, new RegExp(`^\\| \`${name}\` \\|`, 'm'), `${name} has a row`)
+})
