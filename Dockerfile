@@ -16,6 +16,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Read at boot (common-password list); resolved relative to the package root from dist/.
 COPY data ./data
+# Where the compose stack's k6 profile has `rotor seed` write its file: a new volume mounted here takes this owner.
+RUN mkdir k6-seed && chown node:node k6-seed
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -12,7 +12,8 @@ async function main (): Promise<void> {
   const config = loadConfig(process.env)
   const warn = (message: string) => console.warn(`WARNING: ${message}`)
   let devRedis: RedisProcess | undefined
-  if (config.env !== 'production' && process.env.REDIS_URL === undefined && !(await redisAnswers(config.redis.url))) {
+  if (config.env !== 'production' && config.redis.topology.kind === 'standalone' && process.env.REDIS_URL === undefined &&
+    !(await redisAnswers(config.redis.url))) {
     if (!redisServerInstalled()) {
       console.error(`No Redis answers at ${config.redis.url} and redis-server is not installed: install Redis (apt-get install redis-server, brew install redis) or set REDIS_URL.`)
       process.exit(1)
@@ -26,10 +27,19 @@ async function main (): Promise<void> {
   const app = await buildApp({ config, keySet, refreshSecret, logger: { level: config.logLevel, redact: LOG_REDACT } })
   let metricsServer: MetricsServer | undefined
 
-  // Drain in-flight requests, close Redis, then stop the private Redis if we started one.
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  // SIGTERM (what orchestrators and `docker stop` send): first leave the balancer's rotation (/readyz answers 503) while
+  // still serving everything for SHUTDOWN_DRAIN_SECONDS, long enough for its health checks to notice, so no new request
+  // meets a closed port. Then close: Fastify finishes in-flight requests, the Redis plugin quits, and the private Redis
+  // stops if we started one. Ctrl-C (SIGINT, interactive) and a crash skip the drain.
+  const drainMs = config.shutdownDrainSeconds * 1000
+  closeWithGrace({ delay: drainMs + 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
+    if (signal === 'SIGTERM' && drainMs > 0) {
+      app.readiness.startDraining()
+      app.log.info({ drainSeconds: config.shutdownDrainSeconds }, 'draining: not ready, still serving')
+      await new Promise((resolve) => setTimeout(resolve, drainMs))
+    }
     await metricsServer?.close()
     await app.close()
     await devRedis?.stop()

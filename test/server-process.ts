@@ -32,6 +32,19 @@ export async function productionEnv (port: number, extra: Record<string, string>
     NODE_ENV: 'production',
     JWT_KEYS: await generateKeySetJson('EdDSA'),
     REFRESH_TOKEN_SECRET: REFRESH_SECRET,
+    // No balancer watches these instances: SIGTERM closes at once unless a test asks for the drain.
+    SHUTDOWN_DRAIN_SECONDS: '0',
     ...extra
   }
+}
+
+/** Resolves once `base` answers /readyz with 200; throws with the server's output if it exits or never gets there. */
+export async function waitUntilReady (base: string, server: ServerProcess, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null) throw new Error(`server exited early:\n${server.output()}`)
+    if (await fetch(`${base}/readyz`).then((res) => res.ok, () => false)) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`server never became ready at ${base}:\n${server.output()}`)
 }
