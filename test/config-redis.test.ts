@@ -81,9 +81,9 @@ t.test('routes every Cluster command to a master, with the same timeouts and no 
   })
 })
 
-t.test('documents every Redis variable in the README configuration table', async (t) => {
+t.test('documents every configuration variable, Redis ones included, in the README configuration table', async (t) => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-  const names = Object.keys(EnvSchema.properties).filter((name) => name.startsWith('REDIS_'))
-  t.ok(names.length >= 10)
+  const names = Object.keys(EnvSchema.properties)
+  t.ok(names.filter((name) => name.startsWith('REDIS_')).length >= 10)
   for (const name of names) t.match(readme, new RegExp(`^\\| \`${name}\` \\|`, 'm'), `${name} has a row`)
 })

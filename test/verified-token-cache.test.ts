@@ -59,3 +59,22 @@ t.test('never lets a cached token skip the revocation check', async (t) => {
   await app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(user.accessToken) })
   t.equal((await app.inject({ url: '/me', headers: bearer(user.accessToken) })).statusCode, 401, 'revoked despite the cache')
 })
+
+t.test('verifies in full a cached token\'s signature pasted under another header and payload', async (t) => {
+  const at = await tokens(manualClock(), 10)
+  const { token } = await at.sign(subject)
+  const { token: other } = await at.sign({ ...subject, userId: 'someone-else' })
+  await at.verify(token)
+  const [h, p] = other.split('.')
+  const pasted = `${h}.${p}.${token.split('.')[2]}`
+  t.throws(() => at.verifySync(pasted), new AccessTokenError('bad_signature'), 'same cache slot, different text: a miss')
+  t.equal(at.verifySync(token).userId, 'u', 'the cached token itself still answers')
+})
+
+t.test('answers a cache hit synchronously with the same claims the promise gives', async (t) => {
+  const at = await tokens(manualClock(), 10)
+  const { token } = await at.sign(subject)
+  const claims = at.verifySync(token)
+  t.equal(at.verifySync(token), claims)
+  t.equal(await at.verify(token), claims)
+})

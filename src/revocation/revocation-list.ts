@@ -35,11 +35,11 @@ export function createRevocationList (deps: { retentionMs: number, nowMs: () => 
       })
     },
     isRevoked ({ userId, sessionId, sessionVersion }) {
-      const now = nowMs()
+      // Runs on every authenticated request: the clock is read only when an entry matches.
       const user = users.get(userId)
-      if (user !== undefined && sessionVersion < user.minVersion && user.expiresAtMs > now) return true
+      if (user !== undefined && sessionVersion < user.minVersion && user.expiresAtMs > nowMs()) return true
       const family = families.get(sessionId)
-      return family !== undefined && family > now
+      return family !== undefined && family > nowMs()
     },
     prune () {
       const now = nowMs()

@@ -1,15 +1,22 @@
 // A bounded cache of access tokens already verified by this process. A token serves many requests during its
-// lifetime, and a signature check costs far more than a hash: a hit skips the signature work only. It never
+// lifetime, and a signature check costs far more than a lookup: a hit skips the signature work only. It never
 // replaces the revocation check (done by the caller on every request) and never outlives the token's exp.
-// Keys are SHA-256 of the whole token text, so a token with any byte changed is a miss and is verified in full.
-import { createHash } from 'node:crypto'
-import type { AccessClaims } from './access-token.js'
+// Entries are found by the end of the token's signature (no hashing of the whole token per request) and a hit must
+// match the whole token text: a token with any byte changed, a cached signature pasted under another payload
+// included, is a miss and is verified in full. The price is memory: each entry keeps its token's text.
+import type { AccessClaims } from './access-token-verifier.js'
 
 export interface VerifiedTokenCache {
   get (token: string): AccessClaims | undefined
   set (token: string, claims: AccessClaims): void
   size (): number
 }
+
+/** 22 base64url characters: 132 bits of signature, plenty to spread entries. Safety comes from the full compare. */
+const KEY_CHARS = 22
+const keyOf = (token: string): string => token.slice(-KEY_CHARS)
+/** Stored in memory of their own: a slice would keep the request's header string alive and read through it. */
+const ownCopy = (ascii: string): string => Buffer.from(ascii, 'latin1').toString('latin1')
 
 export function createVerifiedTokenCache (options: {
   maxEntries: number
@@ -20,27 +27,30 @@ export function createVerifiedTokenCache (options: {
 }): VerifiedTokenCache {
   const { maxEntries, clockToleranceSeconds, maxTokenAgeSeconds, nowMs } = options
   // Insertion order is eviction order (oldest first): cheap, and tokens age out by exp anyway.
-  const entries = new Map<string, { claims: AccessClaims, iatSeconds: number }>()
-  const keyOf = (token: string) => createHash('sha256').update(token).digest('base64')
+  const entries = new Map<string, { token: string, claims: AccessClaims }>()
 
   return {
     get (token) {
       if (maxEntries === 0) return undefined
       const key = keyOf(token)
       const entry = entries.get(key)
-      if (entry === undefined) return undefined
-      const nowSeconds = nowMs() / 1000
-      if (entry.claims.expiresAtSeconds <= nowSeconds - clockToleranceSeconds ||
-        nowSeconds - entry.iatSeconds - clockToleranceSeconds > maxTokenAgeSeconds) {
+      if (entry === undefined || entry.token !== token) return undefined
+      const { claims } = entry
+      const nowSeconds = Math.floor(nowMs() / 1000) // whole seconds, as in full verification
+      if (claims.expiresAtSeconds <= nowSeconds - clockToleranceSeconds ||
+        nowSeconds - claims.issuedAtSeconds - clockToleranceSeconds > maxTokenAgeSeconds) {
         entries.delete(key)
         return undefined
       }
-      return entry.claims
+      return claims
     },
     set (token, claims) {
       if (maxEntries === 0) return
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string)
-      entries.set(keyOf(token), { claims, iatSeconds: claims.issuedAtSeconds })
+      // Only verified tokens get here, so the text is ASCII (base64url and dots).
+      const stored = ownCopy(token)
+      const key = keyOf(stored)
+      if (entries.size >= maxEntries && !entries.has(key)) entries.delete(entries.keys().next().value as string)
+      entries.set(ownCopy(key), { token: stored, claims })
     },
     size: () => entries.size
   }
