@@ -38,3 +38,11 @@ t.test('derives the same successor from the same token, and a different one from
   t.not(codec.deriveSecret(parts), createRefreshTokenCodec('another server secret of enough length!!').deriveSecret(parts))
   t.match(codec.deriveSecret(parts), /^[A-Za-z0-9_-]{43}$/, '256 bits, the same shape as a fresh secret')
 })
+
+t.test('never hands out the same random bytes twice, across refills of the random pool', async (t) => {
+  const ids = Array.from({ length: 2000 }, () => randomId()) // 32 KB: several 4 KiB refills
+  const secrets = Array.from({ length: 500 }, () => randomSecret())
+  t.equal(new Set(ids).size, ids.length)
+  t.equal(new Set(secrets).size, secrets.length)
+  t.ok(ids.every((id) => /^[A-Za-z0-9_-]{22}$/.test(id)) && secrets.every((s) => /^[A-Za-z0-9_-]{43}$/.test(s)))
+})

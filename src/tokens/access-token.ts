@@ -2,9 +2,9 @@
 // round trip. Verification (access-token-verifier.ts) follows RFC 8725; a token already verified by this process is
 // answered from the verified-token cache, with its exp and age still checked on every use.
 import { randomInt } from 'node:crypto'
-import { SignJWT } from 'jose'
 import type { KeySet } from './key-set.js'
 import { randomId } from '../sessions/refresh-token.js'
+import { createAccessTokenSigner } from './access-token-signer.js'
 import { ACCESS_TOKEN_TYP, AccessTokenError, createTokenVerifier, type AccessClaims } from './access-token-verifier.js'
 import { createVerifiedTokenCache } from './verified-token-cache.js'
 
@@ -40,6 +40,7 @@ export function createAccessTokens (options: AccessTokenOptions): AccessTokens {
     maxEntries: options.cacheMaxEntries ?? 0, clockToleranceSeconds, maxTokenAgeSeconds: ttlSeconds, nowMs
   })
   const verifyFully = createTokenVerifier({ keySet, issuer, audience, ttlSeconds, clockToleranceSeconds })
+  const signToken = createAccessTokenSigner(keySet.signing, ACCESS_TOKEN_TYP)
 
   const verifySync = (token: string): AccessClaims => {
     // Bounded before anything reads it. A cache hit is the very text of a token verified before, so it needs no more.
@@ -55,15 +56,11 @@ export function createAccessTokens (options: AccessTokenOptions): AccessTokens {
     async sign ({ userId, email, roles, sessionId, sessionVersion }) {
       const nowSeconds = Math.floor(nowMs() / 1000)
       const lifetime = ttlSeconds - randomInt(0, Math.floor(ttlSeconds * MAX_JITTER) + 1)
-      const token = await new SignJWT({ client_id: clientId, sid: sessionId, sv: sessionVersion, email, roles })
-        .setProtectedHeader({ alg: keySet.signing.alg, kid: keySet.signing.kid, typ: ACCESS_TOKEN_TYP })
-        .setIssuer(issuer)
-        .setAudience(audience)
-        .setSubject(userId)
-        .setIssuedAt(nowSeconds)
-        .setExpirationTime(nowSeconds + lifetime)
-        .setJti(randomId())
-        .sign(keySet.signing.privateKey)
+      // RFC 9068 §2.2 claims, plus sid/sv (session and its version, for revocation), email and roles.
+      const token = signToken({
+        client_id: clientId, sid: sessionId, sv: sessionVersion, email, roles,
+        iss: issuer, aud: audience, sub: userId, iat: nowSeconds, exp: nowSeconds + lifetime, jti: randomId()
+      })
       return { token, expiresIn: lifetime }
     },
     async verify (token) { return verifySync(token) },
