@@ -2,7 +2,7 @@
 // No Fastify here; the clock is injected so idle and absolute expiry are testable without sleeping.
 import type { KeyNames } from '../key-names.js'
 import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
-import { defineScripts, runScriptDurably, type Durability, type RedisClient } from './scripts.js'
+import { defineScripts, runScriptDurably, type Durability, type RedisClient, type ScriptName } from './scripts.js'
 import { encodeSessionMetadata } from './session-metadata.js'
 import { createSessionReads } from './session-reads.js'
 
@@ -23,14 +23,15 @@ export interface IssuedRefresh {
   absoluteExpiryMs: number
   /** true when this answers a retry inside the grace window with the successor already handed out. */
   replayed: boolean
-  /** The user's email and roles as stored at the rotation (rotate only: read by the same script). */
-  subject?: { email: string, roles: string[] }
 }
+
+/** A rotation also answers the user's email and roles, read by the same script, for the new access token. */
+export type RotatedRefresh = IssuedRefresh & { subject: { email: string, roles: string[] } }
 
 export type CreateResult = { ok: true, issued: IssuedRefresh, evicted: string[] } | { ok: false, reason: 'no_user' | 'disabled' }
 
 export type RotateFailure = 'malformed' | 'bad_mac' | 'missing' | 'revoked' | 'expired' | 'version' | 'reuse' | 'rollback' | 'mismatch'
-export type RotateResult = { ok: true, issued: IssuedRefresh } | { ok: false, reason: RotateFailure, userId?: string, familyId?: string }
+export type RotateResult = { ok: true, issued: RotatedRefresh } | { ok: false, reason: RotateFailure, userId?: string, familyId?: string }
 
 export interface SessionInfo {
   id: string
@@ -87,7 +88,7 @@ export function createSessionStore (deps: {
   const { redis, keys, codec, policy, nowMs } = deps
   const durability = deps.durability ?? NOT_DURABLE
   defineScripts(redis)
-  const run = (name: Parameters<typeof runScriptDurably>[1], userId: string, args: Array<string | number | Buffer>) =>
+  const run = (name: ScriptName, userId: string, args: Array<string | number | Buffer>) =>
     runScriptDurably(redis, name, [keys.user(userId)], args, durability)
   const idleMs = policy.idleTtlSeconds * 1000
   const absoluteMs = policy.absoluteTtlSeconds * 1000

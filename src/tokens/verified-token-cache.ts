@@ -50,7 +50,7 @@ export function createVerifiedTokenCache (options: {
       const stored = ownCopy(token)
       const key = keyOf(stored)
       if (entries.size >= maxEntries && !entries.has(key)) entries.delete(entries.keys().next().value as string)
-      entries.set(ownCopy(key), { token: stored, claims })
+      entries.set(key, { token: stored, claims }) // a slice of the stored copy, kept alive by the entry anyway
     },
     size: () => entries.size
   }
