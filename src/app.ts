@@ -4,7 +4,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from './config.js'
 import type { KeySet } from './tokens/key-set.js'
 import configPlugin from './plugins/config.js'
-import errorHandler from './plugins/error-handler.js'
+import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
+import routeTable from './plugins/route-table.js'
+import cors from './plugins/cors.js'
 import audit from './plugins/audit.js'
 import overload from './plugins/overload.js'
 import redis from './plugins/redis.js'
@@ -48,11 +50,19 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: config.bodyLimitBytes,
     // Unknown fields are rejected, not stripped, and nothing is coerced: input is used exactly as sent.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Errors answered before routing, and requests Node cannot parse, in our shape too (see error-handler.ts).
+    frameworkErrors,
+    clientErrorHandler
   })
+  // Only JSON (and forms where a route registers them) are bodies: text/plain is a CORS-safelisted type that a
+  // cross-site page can send without a preflight, and nothing of ours reads it, so it is 415 like any unknown type.
+  app.removeContentTypeParser('text/plain')
 
   await app.register(configPlugin, { config, clock: options.clock ?? Date.now })
+  await app.register(routeTable)
   await app.register(errorHandler)
+  await app.register(cors)
   await app.register(audit)
   await app.register(overload)
   await app.register(swagger)

@@ -17,23 +17,31 @@ function make (error: ErrorCode, statusCode: number, message: string): (descript
 export const errors = {
   invalidRequest: make('invalid_request', 400, 'The request is malformed'),
   invalidGrant: make('invalid_grant', 400, 'The credentials or refresh token are invalid, expired or revoked'),
+  unsupportedGrantType: make('unsupported_grant_type', 400, 'This endpoint does not support that grant_type'),
   weakPassword: make('weak_password', 400, 'This password is too common; choose a longer or less predictable one'),
   invalidToken: make('invalid_token', 401, 'The access token is missing, invalid or expired'),
   csrfRejected: make('csrf_rejected', 403, 'Cookie-authenticated requests need X-Requested-With and an allowed Origin'),
   insufficientScope: make('insufficient_scope', 403, 'The access token lacks the role this needs'),
+  originNotAllowed: make('origin_not_allowed', 403, 'This origin is not allowed to make cross-origin requests'),
   notFound: make('not_found', 404, 'No such resource'),
+  methodNotAllowed: make('method_not_allowed', 405, 'This resource does not support that method'),
+  requestTimeout: make('request_timeout', 408, 'The request took too long to arrive'),
   emailTaken: make('email_taken', 409, 'An account with this email already exists'),
   payloadTooLarge: make('payload_too_large', 413, 'The request body is too large'),
+  uriTooLong: make('uri_too_long', 414, 'The request path is too long'),
   unsupportedMediaType: make('unsupported_media_type', 415, 'Send application/json or application/x-www-form-urlencoded'),
   rateLimited: make('rate_limited', 429, 'Too many requests; retry after the number of seconds in Retry-After'),
+  headersTooLarge: make('request_header_fields_too_large', 431, 'The request headers are too large'),
   temporarilyUnavailable: make('temporarily_unavailable', 503, 'The session store is unavailable; retry shortly'),
   internalError: make('internal_error', 500, 'Internal server error')
 } as const
 
 /** The codes above, for schemas and tests. */
 export const ERROR_CODES = [
-  'invalid_request', 'invalid_grant', 'weak_password', 'invalid_token', 'csrf_rejected', 'insufficient_scope', 'not_found',
-  'email_taken', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'temporarily_unavailable', 'internal_error'
+  'invalid_request', 'invalid_grant', 'unsupported_grant_type', 'weak_password', 'invalid_token', 'csrf_rejected',
+  'insufficient_scope', 'origin_not_allowed', 'not_found', 'method_not_allowed', 'request_timeout', 'email_taken',
+  'payload_too_large', 'uri_too_long', 'unsupported_media_type', 'rate_limited', 'request_header_fields_too_large',
+  'temporarily_unavailable', 'internal_error'
 ] as const
 export type ErrorCode = typeof ERROR_CODES[number]
 

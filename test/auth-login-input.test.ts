@@ -126,12 +126,11 @@ t.test('answers 415 for a body that is neither JSON nor a form', async (t) => {
   assertClientError(t, multipart, 415, 'unsupported_media_type', 'multipart')
 })
 
-t.test('never reads a text/plain body as credentials, even when it holds valid JSON', async (t) => {
+t.test('answers 415 to a text/plain body, never reading it as credentials even when it holds valid JSON', async (t) => {
   // text/plain is a CORS-safelisted type a cross-site page can POST without a preflight (login CSRF, OWASP).
   const app = await buildTestApp(t)
   const user = await register(app)
   const res = await post(app, '/auth/token', { contentType: 'text/plain', payload: JSON.stringify({ email: user.email, password: PASSWORD }) })
-  t.ok([400, 415].includes(res.statusCode), `refused with ${res.statusCode}`)
   t.notMatch(res.body, /access_token|refresh_token/)
-  assertClientError(t, res, res.statusCode, res.statusCode === 415 ? 'unsupported_media_type' : 'invalid_request')
+  assertClientError(t, res, 415, 'unsupported_media_type')
 })

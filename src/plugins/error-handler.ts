@@ -1,20 +1,31 @@
-// Shapes every error once: { error, error_description } (RFC 6749 §5.2 style), never a stack or an internal
-// message. Validation and parser errors become 4xx; store outages and a saturated password hasher 503 with
-// Retry-After; rate limits 429 with Retry-After; anything else 500.
+// Shapes every error once: { error, error_description } (RFC 6749 §5.2 style), never a stack, an internal message or
+// a library code (FST_*, HPE_*; ASVS 7.4.1). Validation and parser errors become 4xx; store outages and a saturated
+// password hasher 503 with Retry-After; rate limits 429 with Retry-After; anything else 500. Errors that Fastify and
+// Node answer before any hook runs (a bad URL, an over-long parameter, unparsable HTTP) come through
+// `frameworkErrors` and `clientErrorHandler`, which buildApp passes to Fastify().
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyReply } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { errors, isClientError, type ClientError } from '../errors.js'
 import { SemaphoreSaturatedError } from '../users/semaphore.js'
 import { isStoreUnavailable } from './redis.js'
 
 export const RETRY_AFTER_SECONDS = 2
 
+/** Fastify's client-facing error codes (fastify/lib/errors.js), each mapped onto the error table. */
 const FASTIFY_CODES: Record<string, () => ClientError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => errors.payloadTooLarge(),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => errors.unsupportedMediaType(),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => errors.invalidRequest('The JSON body is empty'),
   FST_ERR_CTP_INVALID_JSON_BODY: () => errors.invalidRequest('The body is not valid JSON'),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => errors.invalidRequest('Content-Length does not match the body')
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => errors.invalidRequest('Content-Length does not match the body'),
+  FST_ERR_BAD_URL: () => errors.invalidRequest('The request path is not valid percent-encoding'),
+  FST_ERR_INVALID_URL: () => errors.invalidRequest('The request target is not a valid URL'),
+  // A path parameter over the router's maxParamLength (100): no identifier of ours is that long, and 414 is what the
+  // target's length earns (RFC 9110 §15.5.15), the same whichever route the path resembles.
+  FST_ERR_MAX_PARAM_LENGTH: () => errors.uriTooLong(),
+  FST_ERR_HANDLER_TIMEOUT: () => errors.temporarilyUnavailable('The request took too long to handle; retry shortly')
 }
 
 export function send (reply: FastifyReply, err: ClientError): FastifyReply {
@@ -26,6 +37,36 @@ export function send (reply: FastifyReply, err: ClientError): FastifyReply {
   const retryAfter = err.retryAfterSeconds ?? (err.statusCode === 503 ? RETRY_AFTER_SECONDS : undefined)
   if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter))
   return reply.code(err.statusCode).send({ error: err.error, error_description: err.message })
+}
+
+/** Fastify's `frameworkErrors` option: a bad URL or an over-long path parameter, found before routing. */
+export function frameworkErrors (err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  send(reply, FASTIFY_CODES[err.code]?.() ?? errors.invalidRequest())
+}
+
+/** Node's HTTP parser errors (llhttp's HPE_* codes) and server timeouts, by the status each earns. */
+function unparsedRequestError (code: string | undefined): ClientError {
+  // The request line counts towards the header limit, so an over-long URL lands here too (RFC 6585 §5).
+  if (code === 'HPE_HEADER_OVERFLOW') return errors.headersTooLarge()
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return errors.requestTimeout()
+  return errors.invalidRequest('The request is not valid HTTP/1.1')
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node could not parse (malformed request line or header, headers over
+ * maxHeaderSize, a timeout) never becomes a Fastify request, so the answer is written to the socket here, and the
+ * connection closed since its framing can no longer be trusted (RFC 9112 §9.6).
+ */
+export function clientErrorHandler (err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  if (socket.writable) {
+    const { statusCode, error, message } = unparsedRequestError(err.code)
+    const body = JSON.stringify({ error, error_description: message })
+    socket.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ''}\r\nDate: ${new Date().toUTCString()}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`)
+  }
+  socket.destroy()
 }
 
 export default fp(async (app) => {
@@ -50,5 +91,10 @@ export default fp(async (app) => {
     request.log.error({ err }, 'unhandled error')
     return send(reply, errors.internalError())
   })
-  app.setNotFoundHandler((_request, reply) => send(reply, errors.notFound()))
-}, { name: 'error-handler' })
+  app.setNotFoundHandler((request, reply) => {
+    // RFC 9110 §15.5.6: a path we serve, asked with a method we do not, is 405 with the methods it does take.
+    const allowed = app.routeTable.methodsFor(request.url)
+    if (allowed.length === 0) return send(reply, errors.notFound())
+    return send(reply.header('Allow', allowed.join(', ')), errors.methodNotAllowed())
+  })
+}, { name: 'error-handler', dependencies: ['route-table'] })

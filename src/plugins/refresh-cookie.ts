@@ -1,11 +1,10 @@
 // The refresh-token cookie for browsers, and the CSRF rule for every request authenticated by it.
 // Cookie: __Secure- prefix, HttpOnly, Secure, SameSite=Strict, Path=/auth, Max-Age within the absolute lifetime
 // (RFC 6265bis §4.1.3.1; OWASP Session Management). CSRF: a non-empty X-Requested-With (a non-safelisted header,
-// so cross-origin senders must pass a CORS preflight) and, when Origin is sent, an exact ALLOWED_ORIGINS match
-// (OWASP CSRF Prevention: custom request headers, origin verification).
+// so cross-origin senders must pass a CORS preflight) and, when Origin is sent, an exact ALLOWED_ORIGINS match or
+// the request's own origin (OWASP CSRF Prevention: custom request headers, origin verification).
 import fp from 'fastify-plugin'
 import cookie from '@fastify/cookie'
-import cors from '@fastify/cors'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { errors } from '../errors.js'
 
@@ -25,18 +24,10 @@ declare module 'fastify' {
 export const COOKIE_PATH = '/auth'
 
 export default fp(async (app) => {
-  const { cookieSecure, allowedOrigins } = app.config
+  const { cookieSecure } = app.config
   // Browsers only accept a __Secure- cookie over HTTPS with Secure set, so plain-HTTP development drops the prefix.
   const name = cookieSecure ? '__Secure-rotor_refresh' : 'rotor_refresh'
-  const allowed = new Set(allowedOrigins)
   await app.register(cookie)
-  await app.register(cors, {
-    origin: allowedOrigins.length > 0 ? allowedOrigins : false,
-    credentials: true,
-    methods: ['GET', 'POST', 'DELETE'],
-    allowedHeaders: ['Content-Type', 'Authorization', 'X-Requested-With'],
-    maxAge: 600
-  })
   const attributes = { path: COOKIE_PATH, httpOnly: true, secure: cookieSecure, sameSite: 'strict' as const }
 
   app.decorate('refreshCookie', {
@@ -53,9 +44,9 @@ export default fp(async (app) => {
         throw errors.csrfRejected('Cookie-authenticated requests must send a non-empty X-Requested-With header')
       }
       const origin = request.headers.origin
-      if (origin !== undefined && !allowed.has(origin)) {
+      if (origin !== undefined && !app.trustedOrigin(request, origin)) {
         throw errors.csrfRejected('The Origin of this cookie-authenticated request is not allowed')
       }
     }
   } satisfies RefreshCookie)
-}, { name: 'refresh-cookie', dependencies: ['config'] })
+}, { name: 'refresh-cookie', dependencies: ['config', 'cors'] })

@@ -4,12 +4,14 @@ import formbody from '@fastify/formbody'
 import { Type } from '@sinclair/typebox'
 import { errors, withRetryAfter } from '../errors.js'
 import { RegisterBody, TokenBody, TokenResponse, UserCreated, type RegisterBodyT, type TokenBodyT } from '../schemas/auth.js'
-import { errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
+import { CsrfHeaders, errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
 import { passwordLengthOk } from '../users/passwords.js'
+import { checkGrantType } from './grant-type.js'
 import { sendGrant } from './token-reply.js'
 
 const routes: FastifyPluginAsync = async (app) => {
-  // Form posts are accepted on the login route only (classic HTML forms and OAuth-style clients).
+  // Form posts are accepted on register and login (classic HTML forms and OAuth-style clients), and documented so;
+  // both are CORS-safelisted bodies, which is harmless here: neither acts on a cookie without X-Requested-With.
   await app.register(formbody, { bodyLimit: app.config.bodyLimitBytes })
 
   app.post<{ Body: RegisterBodyT }>('/auth/register', {
@@ -17,6 +19,7 @@ const routes: FastifyPluginAsync = async (app) => {
     schema: {
       summary: 'Create an account',
       tags: ['auth'],
+      consumes: ['application/json', 'application/x-www-form-urlencoded'],
       body: Type.Ref(RegisterBody),
       response: { 201: success(UserCreated, 'The account was created'), ...errorResponses(400, 409, 413, 415, 429, 503) }
     }
@@ -36,11 +39,13 @@ const routes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Body: TokenBodyT }>('/auth/token', {
     config: { rateLimit: app.rateLimits.login },
+    preValidation: checkGrantType('password'),
     schema: {
       summary: 'First-party login: exchange email and password for tokens',
       tags: ['auth'],
       consumes: ['application/json', 'application/x-www-form-urlencoded'],
       body: Type.Ref(TokenBody),
+      headers: CsrfHeaders,
       response: { 200: success(TokenResponse, 'Logged in: a new session (refresh-token family)', TOKEN_HEADERS), ...errorResponses(400, 403, 413, 415, 429, 503) }
     }
   }, async (request, reply) => {

@@ -2,8 +2,9 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { errors } from '../errors.js'
-import { RefreshBody, TokenResponse, type RefreshBodyT } from '../schemas/auth.js'
-import { errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
+import { LogoutBody, RefreshBody, TokenResponse, type LogoutBodyT, type RefreshBodyT } from '../schemas/auth.js'
+import { CsrfHeaders, errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
+import { checkGrantType } from './grant-type.js'
 import { noStore, sendGrant } from './token-reply.js'
 
 /**
@@ -30,11 +31,12 @@ async function emptyBodyAsObject (request: FastifyRequest): Promise<void> {
 const routes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: RefreshBodyT }>('/auth/refresh', {
     config: { rateLimit: app.rateLimits.refresh },
-    preValidation: emptyBodyAsObject,
+    preValidation: [emptyBodyAsObject, checkGrantType('refresh_token')],
     schema: {
       summary: 'Rotate a refresh token (from the body or the cookie) for new tokens',
       tags: ['auth'],
       body: Type.Ref(RefreshBody),
+      headers: CsrfHeaders,
       security: [{}, { refreshCookie: [] }],
       response: { 200: success(TokenResponse, 'Rotated (or, inside the grace window, the same successor again); delivery mirrors how the token arrived', TOKEN_HEADERS), ...errorResponses(400, 403, 413, 415, 429, 503) }
     }
@@ -58,12 +60,13 @@ const routes: FastifyPluginAsync = async (app) => {
     return sendGrant(app, reply, outcome.grant, presented.viaCookie ? 'cookie' : 'body')
   })
 
-  app.post<{ Body: RefreshBodyT }>('/auth/logout', {
+  app.post<{ Body: LogoutBodyT }>('/auth/logout', {
     preValidation: emptyBodyAsObject,
     schema: {
       summary: 'End this session: revokes the refresh-token family named by the refresh token or the bearer token',
       tags: ['auth'],
-      body: Type.Ref(RefreshBody),
+      body: Type.Ref(LogoutBody),
+      headers: CsrfHeaders,
       security: [{ bearerAuth: [] }, { refreshCookie: [] }, {}],
       response: { 204: Type.Null({ description: 'Revoked, or nothing left to revoke' }), ...errorResponses(400, 401, 403, 413, 415, 503) }
     }

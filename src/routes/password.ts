@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox'
 import { errors } from '../errors.js'
 import { PasswordChangeBody, type PasswordChangeBodyT } from '../schemas/admin.js'
 import { TokenResponse } from '../schemas/auth.js'
-import { errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
+import { CsrfHeaders, errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
 import { sendGrant } from './token-reply.js'
 
 const routes: FastifyPluginAsync = async (app) => {
@@ -16,6 +16,7 @@ const routes: FastifyPluginAsync = async (app) => {
       tags: ['auth'],
       security: [{ bearerAuth: [] }],
       body: Type.Ref(PasswordChangeBody),
+      headers: CsrfHeaders,
       response: { 200: success(TokenResponse, 'Changed; the tokens of the new session', TOKEN_HEADERS), ...errorResponses(400, 401, 403, 413, 415, 503) }
     }
   }, async (request, reply) => {

@@ -41,8 +41,8 @@ const routes: FastifyPluginAsync = async (app) => {
       summary: 'End one of the caller\'s sessions',
       tags: ['sessions'],
       security: [{ bearerAuth: [] }],
-      params: Type.Ref(SessionParams),
-      response: { 204: Type.Null({ description: 'Revoked' }), ...errorResponses(400, 401, 404, 503) }
+      params: SessionParams,
+      response: { 204: Type.Null({ description: 'Revoked' }), ...errorResponses(400, 401, 404, 414, 503) }
     }
   }, async (request, reply) => {
     const { userId } = request.auth!

@@ -1,12 +1,10 @@
 // Bodies of POST /auth/password and the /admin API.
 import { Type, type Static } from '@sinclair/typebox'
-import { PASSWORD_MAX_BYTES } from '../users/passwords.js'
-
-const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX_BYTES })
+import { Password } from './auth.js'
 
 export const PasswordChangeBody = Type.Object({
   current_password: Password,
-  new_password: { ...Password, description: '8 to 1024 UTF-8 bytes, used exactly as sent' },
+  new_password: Password,
   refresh_delivery: Type.Optional(Type.Union([Type.Literal('body'), Type.Literal('cookie')]))
 }, { $id: 'PasswordChangeBody', additionalProperties: false })
 export type PasswordChangeBodyT = Static<typeof PasswordChangeBody>
@@ -17,9 +15,10 @@ export const Roles = Type.Array(Type.String({ pattern: ROLE_PATTERN }), { maxIte
 export const RolesBody = Type.Object({ roles: Roles }, { $id: 'RolesBody', additionalProperties: false })
 export type RolesBodyT = Static<typeof RolesBody>
 
+// Path parameters are inlined into each operation's parameters, not components.
 export const UserParams = Type.Object({
-  id: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' })
-}, { $id: 'UserParams', additionalProperties: false })
+  id: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$', description: 'The user id' })
+}, { additionalProperties: false })
 export type UserParamsT = Static<typeof UserParams>
 
 export const AdminUser = Type.Object({

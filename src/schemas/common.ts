@@ -28,6 +28,7 @@ const ERROR_STATUS: Record<number, { description: string, headers?: Record<strin
   404: { description: 'No such resource for this caller (not_found)' },
   409: { description: 'The email is already registered (email_taken)' },
   413: { description: 'The body is larger than BODY_LIMIT_BYTES (payload_too_large)' },
+  414: { description: 'A path parameter is longer than any identifier (uri_too_long)' },
   415: { description: 'Unsupported Content-Type (unsupported_media_type)' },
   429: {
     description: 'Too many requests from this client IP, or too many failed logins for this account (rate_limited); nothing was checked',
@@ -43,6 +44,25 @@ const ERROR_STATUS: Record<number, { description: string, headers?: Record<strin
 export function errorResponses (...statuses: number[]): Record<number, unknown> {
   return Object.fromEntries(statuses.map((s) => [s, { ...Type.Ref(ErrorBody), ...ERROR_STATUS[s] }]))
 }
+
+/** 403 on routes that need a role: the token lacks it (insufficient_scope, RFC 6750 §3.1), not the CSRF rule. */
+export function roleRequired (role: string): Record<number, unknown> {
+  return {
+    403: {
+      ...Type.Ref(ErrorBody),
+      description: `The access token lacks the ${role} role (insufficient_scope)`,
+      headers: { 'WWW-Authenticate': header('Bearer error="insufficient_scope" (RFC 6750 §3)') }
+    }
+  }
+}
+
+/** Request headers of the routes a refresh cookie can authenticate (or set): the CSRF rule's custom header. */
+export const CsrfHeaders = Type.Object({
+  'x-requested-with': Type.Optional(Type.String({
+    description: 'Any non-empty value; required when the refresh cookie authenticates the request or cookie delivery is asked for. ' +
+      'Not CORS-safelisted, so a cross-origin page must pass a preflight to send it (OWASP CSRF Prevention: custom request headers)'
+  }))
+})
 
 /** A success response with a description and the headers it carries. */
 export function success (schema: { $id?: string }, description: string, headers: Record<string, string> = {}): unknown {

@@ -13,9 +13,10 @@ export const Session = Type.Object({
 
 export const SessionList = Type.Object({ sessions: Type.Array(Type.Ref(Session)) }, { $id: 'SessionList', additionalProperties: false })
 
+// Path parameters are inlined into each operation's parameters, not components.
 export const SessionParams = Type.Object({
-  id: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' })
-}, { $id: 'SessionParams', additionalProperties: false })
+  id: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$', description: 'The session id (session_id of the token response)' })
+}, { additionalProperties: false })
 
 export const Me = Type.Object({
   id: Type.String(),
