@@ -53,7 +53,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Errors answered before routing, and requests Node cannot parse, in our shape too (see error-handler.ts).
     frameworkErrors,
-    clientErrorHandler
+    clientErrorHandler,
+    // Node's own answer to an HTTP/1.1 request without Host is an empty 400; the error handler gives ours instead.
+    http: { requireHostHeader: false }
   })
   // Only JSON (and forms where a route registers them) are bodies: text/plain is a CORS-safelisted type that a
   // cross-site page can send without a preflight, and nothing of ours reads it, so it is 415 like any unknown type.

@@ -60,6 +60,10 @@ t.test('answers bad URLs, over-long ids, unknown routes and wrong methods in our
   const { port } = app.server.address() as { port: number }
   const badUrl = await raw(port, 'GET /auth/sessions/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
   assertShape(t, badUrl.status, badUrl.body, 400, 'invalid_request', 'a broken percent-encoding')
+  const noHost = await raw(port, 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n')
+  assertShape(t, noHost.status, noHost.body, 400, 'invalid_request', 'HTTP/1.1 without Host (RFC 9112 §3.2)')
+  const oldHttp = await raw(port, 'GET /healthz HTTP/1.0\r\n\r\n')
+  t.equal(oldHttp.status, 200, 'HTTP/1.0 needs no Host')
 
   // A session id of 10,000 characters: past the router's parameter limit, answered 414 without the FST_ code.
   const long = await fetch(`${base}/auth/sessions/${'A'.repeat(10_000)}`, { method: 'DELETE', headers: { authorization: 'Bearer x' } })

@@ -29,7 +29,8 @@ export function requestOrigin (request: FastifyRequest): string {
 
 export default fp(async (app) => {
   const allowed = new Set(app.config.allowedOrigins)
-  app.decorate('trustedOrigin', (request: FastifyRequest, origin: string) => allowed.has(origin) || origin.toLowerCase() === requestOrigin(request))
+  app.decorate('trustedOrigin', (request: FastifyRequest, origin: string) => allowed.has(origin) ||
+    (request.headers.host !== undefined && origin.toLowerCase() === requestOrigin(request)))
 
   // Before @fastify/cors's own hook, which would answer any preflight with 204 (without Allow-Origin for a stranger).
   app.addHook('onRequest', (request, reply, done) => {
