@@ -4,6 +4,7 @@
 // (HPE_* parser errors) only happens there. No library code (FST_*, HPE_*) and no `code` field ever reaches a client.
 import t from 'tap'
 import { connect } from 'node:net'
+import { errorCodes } from 'fastify'
 import { buildTestApp } from './helper.js'
 
 type Test = Pick<typeof t, 'equal' | 'same' | 'notMatch' | 'match'>
@@ -106,4 +107,21 @@ t.test('answers bodies of the wrong type or size in our shape', async (t) => {
   const { port } = app.server.address() as { port: number }
   const untyped = await raw(port, `POST /auth/token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${credentials.length}\r\n\r\n${credentials}`)
   assertShape(t, untyped.status, untyped.body, 415, 'unsupported_media_type', 'a body with no Content-Type')
+})
+
+t.test('maps every client-facing Fastify error code onto our table with its own status', async (t) => {
+  // A guard for upgrades: a code Fastify adds later reaches a client in our shape, or this fails.
+  const app = await buildTestApp(t)
+  const clientFacing = Object.entries(errorCodes)
+    .map(([code, Ctor]) => [code, new (Ctor as new (...a: string[]) => Error & { statusCode?: number })('a', 'b', 'c')] as const)
+    .filter(([, err]) => err.statusCode !== undefined && err.statusCode !== 500)
+  app.get<{ Params: { code: string } }>('/throw/:code', async (request) => {
+    throw clientFacing.find(([code]) => code === request.params.code)![1]
+  })
+  t.ok(clientFacing.length >= 10, 'the list is read from Fastify itself')
+  for (const [code, err] of clientFacing) {
+    const res = await app.inject({ method: 'GET', url: `/throw/${code}` })
+    assertShape(t, res.statusCode, res.body, res.statusCode, JSON.parse(res.body).error as string, code)
+    t.equal(res.statusCode, err.statusCode, `${code} keeps its status`)
+  }
 })

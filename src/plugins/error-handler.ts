@@ -15,6 +15,7 @@ export const RETRY_AFTER_SECONDS = 2
 
 /** Fastify's client-facing error codes (fastify/lib/errors.js), each mapped onto the error table. */
 const FASTIFY_CODES: Record<string, () => ClientError> = {
+  FST_ERR_NOT_FOUND: () => errors.notFound(),
   FST_ERR_CTP_BODY_TOO_LARGE: () => errors.payloadTooLarge(),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => errors.unsupportedMediaType(),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => errors.invalidRequest('The JSON body is empty'),
