@@ -9,6 +9,8 @@ import { freePort } from '../src/redis-server.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** Above HAProxy's longest server timeout (30 s, password routes): the balancer, not the client, gives up first. */
+const CLIENT_TIMEOUT_MS = 35_000
 
 /** What the instances share besides Redis, keys and secret. One client address sends everything: no per-IP limits. */
 export const CLUSTER_ENV = {
@@ -57,7 +59,7 @@ async function call (timeline: Timeline, client: number, what: string, url: stri
   let body: Record<string, unknown> = {}
   let headers = new Headers()
   try {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) });
     ({ status, headers } = res)
     body = await res.json() as Record<string, unknown>
   } catch { /* recorded as status 0 */ }
@@ -65,6 +67,14 @@ async function call (timeline: Timeline, client: number, what: string, url: stri
   const retries = Math.abs(Number(headers.get('x-lb-retries') ?? 0)) // HAProxy writes "+1" when it redispatched
   timeline.calls.push({ atMs: startedMs - timeline.startMs, client, what, status, servedBy, retries, ms: Date.now() - startedMs })
   return { status, body }
+}
+
+/** What came back, for a person: the status and Rotor's error code, or who gave up. */
+function answer ({ status, body }: { status: number, body: Record<string, unknown> }): string {
+  if (status === 0) return `no answer within ${CLIENT_TIMEOUT_MS / 1000} s`
+  if (status === 504) return '504 from HAProxy (timeout server passed before the instance answered)'
+  if (status === 502 || status === 503) return `${status}${typeof body.error === 'string' ? ` ${body.error}` : ' from HAProxy (no instance could take it)'}`
+  return `${status}${typeof body.error === 'string' ? ` ${body.error}` : ''}`
 }
 
 const post = (body: unknown, headers: Record<string, string> = {}): RequestInit =>
@@ -76,8 +86,10 @@ export async function loginClient (url: string, timeline: Timeline, client: numb
   const email = `client-${client}-${randomBytes(4).toString('hex')}@demo.example`
   const password = randomBytes(12).toString('base64url')
   const registered = await call(timeline, client, 'POST /auth/register', `${url}/auth/register`, post({ email, password }))
-  const { status, body } = await call(timeline, client, 'POST /auth/token', `${url}/auth/token`, post({ email, password }, headers))
-  if (registered.status !== 201 || status !== 200) throw new Error(`client ${client} could not log in: ${registered.status}, ${status}`)
+  if (registered.status !== 201) throw new Error(`client ${client} could not register: ${answer(registered)}`)
+  const loggedIn = await call(timeline, client, 'POST /auth/token', `${url}/auth/token`, post({ email, password }, headers))
+  if (loggedIn.status !== 200) throw new Error(`client ${client} registered but could not log in: ${answer(loggedIn)}`)
+  const { body } = loggedIn
   const accessToken = body.access_token as string
   return { client, accessToken, refreshToken: body.refresh_token as string, firstAccessToken: accessToken, rotations: 0 }
 }
