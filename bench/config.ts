@@ -18,6 +18,11 @@ export interface BenchConfig {
   memoryUsers: number
   /** Client connections for logins: twice the server's argon2 concurrency keeps its semaphore busy without 503s. */
   loginConnections: number
+  /** Login storm: paced /me rate measured alone and beside the flood, and the flood's login arrivals per second. */
+  stormMeRate: number
+  stormLoginRate: number
+  /** Sockets the login flood keeps open (parallel logins in flight). */
+  stormConnections: number
   /** Concurrent rotations in flight from the raw EVALSHA baseline (auto-pipelined by ioredis). */
   evalshaConcurrency: number
   /** Time per verifier per algorithm in the micro-benchmark (split over three interleaved rounds). */
@@ -30,7 +35,8 @@ export interface BenchConfig {
 
 const SMOKE: Record<string, string> = {
   BENCH_USERS: '200', BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_CONNECTIONS: '10', BENCH_REVOCATION_USERS: '10',
-  BENCH_MEMORY_USERS: '200', BENCH_EVALSHA_CONCURRENCY: '16', BENCH_MICRO_SECONDS: '0.15'
+  BENCH_MEMORY_USERS: '200', BENCH_EVALSHA_CONCURRENCY: '16', BENCH_MICRO_SECONDS: '0.15',
+  BENCH_STORM_ME_RATE: '100', BENCH_STORM_LOGIN_RATE: '60', BENCH_STORM_CONNECTIONS: '30'
 }
 
 export class BenchConfigError extends Error {
@@ -65,6 +71,10 @@ export function parseBenchConfig (source: Record<string, string | undefined>, re
     memoryUsers: num('BENCH_MEMORY_USERS', 20_000, 10, 1_000_000),
     loginConnections: num('BENCH_LOGIN_CONNECTIONS', 8, 1, 36),
     evalshaConcurrency: num('BENCH_EVALSHA_CONCURRENCY', 128, 1, 10_000),
+    // 300 logins/s from 300 sockets: several times what one core of argon2id verifies (about 40/s), as in issue 9.
+    stormMeRate: num('BENCH_STORM_ME_RATE', 1000, 1, 100_000),
+    stormLoginRate: num('BENCH_STORM_LOGIN_RATE', 300, 1, 100_000),
+    stormConnections: num('BENCH_STORM_CONNECTIONS', 300, 1, 10_000),
     microSeconds: num('BENCH_MICRO_SECONDS', 1.5, 0.05, 60, false),
     pin: raw('BENCH_PIN') !== '0',
     out: raw('BENCH_OUT') ?? join(repoRoot, 'bench', 'results', 'latest.json'),

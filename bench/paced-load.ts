@@ -17,6 +17,8 @@ export interface PacedSpec {
   connections: number
   seconds: number
   rate: number
+  /** For kind 'login'. */
+  password?: string
 }
 
 interface Conn { socket: net.Socket, dueAt: number, pending: Buffer }
@@ -24,9 +26,10 @@ interface Conn { socket: net.Socket, dueAt: number, pending: Buffer }
 export async function runPaced (spec: PacedSpec, list: string[]): Promise<LoadResult> {
   const { hostname, port } = new URL(spec.url)
   const total = Math.max(1, Math.round(spec.rate * spec.seconds))
-  const requests = list.slice(0, Math.min(list.length, total)).map((value) => encode(requestFor(spec.kind, value), `${hostname}:${port}`))
+  const requests = list.slice(0, Math.min(list.length, total)).map((value) => encode(requestFor(spec.kind, value, spec.password), `${hostname}:${port}`))
   const intervalMs = 1000 / spec.rate
   const latencies: number[] = []
+  const refusedLatencies: number[] = [] // non-2xx answers (a shed login's 503): how fast the refusal came
   const statusCodes: Record<string, number> = {}
   const waiting: number[] = [] // due times of requests no socket was free for, oldest first
   let waitingHead = 0
@@ -42,7 +45,8 @@ export async function runPaced (spec: PacedSpec, list: string[]): Promise<LoadRe
   }
   const answer = (conn: Conn, status: number) => {
     statusCodes[status] = (statusCodes[status] ?? 0) + 1
-    if (status < 300) latencies.push(performance.now() - conn.dueAt)
+    const bucket = status < 300 ? latencies : refusedLatencies
+    bucket.push(performance.now() - conn.dueAt)
     if (++answered + errors === total) onAllAnswered()
     if (waitingHead < waiting.length) send(conn, waiting[waitingHead++]!)
     else free.push(conn)
@@ -94,6 +98,7 @@ export async function runPaced (spec: PacedSpec, list: string[]): Promise<LoadRe
     seconds,
     rps: latencies.length / seconds,
     latencyMs: percentiles(latencies),
+    ...(refusedLatencies.length > 0 ? { non2xxLatencyMs: percentiles(refusedLatencies) } : {}),
     loadCpuPercent: (cpu.user + cpu.system) / 10 / (seconds * 1000)
   }
 }

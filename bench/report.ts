@@ -1,6 +1,6 @@
 // The printed report: the same figures as the JSON, as plain-text tables, plus warnings about anything that makes a
 // figure weaker than it looks (a saturated load generator, an idle server, non-2xx answers).
-import type { BenchResults, Phase, Target } from './types.js'
+import type { BenchResults, LatencyMs, Phase, Target } from './types.js'
 
 export function table (rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
@@ -21,7 +21,9 @@ function verdict (targets: Target[], id: string): [string, string] {
   return [threshold, t.pass ? 'PASS' : 'MISS']
 }
 
-const lat = (p: Phase): string[] => [ms(p.latencyMs.p50), ms(p.latencyMs.p99), ms(p.latencyMs.max)]
+const latOf = (l: LatencyMs): string[] => [ms(l.p50), ms(l.p99), ms(l.max)]
+const lat = (p: Phase): string[] => latOf(p.latencyMs)
+const ratioText = (n: number): string => Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a'
 
 export function formatReport (r: BenchResults): string {
   const v = r.validation
@@ -36,6 +38,12 @@ export function formatReport (r: BenchResults): string {
     ['2 POST /auth/refresh (rotation)', `${int(r.refresh.app.rps)} req/s`, `EVALSHA ${int(r.refresh.rawEvalsha.perSecond)}/s`, pct(r.refresh.ratio), ...lat(r.refresh.app), ...verdict(t, 'refresh-vs-raw-evalsha')],
     ['2 (info) same, vs one call at a time', `${int(r.refresh.app.rps)} req/s`, `EVALSHA serial ${int(r.refresh.rawEvalshaSerial.perSecond)}/s`, pct(r.refresh.ratioToSerial), '', '', '', 'info', ''],
     ['3 POST /auth/token (login)', `${rate(r.login.app.rps)} req/s`, `argon2.verify ${rate(r.login.rawArgon2.perSecond)}/s`, pct(r.login.ratio), ...lat(r.login.app), 'none', ''],
+    ['6 /me paced, no logins', `${int(r.loginStorm.meQuiet.rps)} of ${int(r.loginStorm.meRate)} req/s`, '', '', ...lat(r.loginStorm.meQuiet), '', ''],
+    [`6 /me paced, ${int(r.loginStorm.loginRate)} logins/s flood`, `${int(r.loginStorm.meStorm.rps)} of ${int(r.loginStorm.meRate)} req/s`, 'p99 vs no logins',
+      ratioText(r.loginStorm.p99Ratio), ...lat(r.loginStorm.meStorm), ...verdict(t, 'me-p99-login-storm-vs-quiet')],
+    ['6 (same) /me p99 under the flood', '', '', '', '', ms(r.loginStorm.meStorm.latencyMs.p99), '', ...verdict(t, 'me-p99-login-storm')],
+    [`6 the flood: logins ${int(r.loginStorm.logins.ok)} served, ${int(r.loginStorm.logins.non2xx)} refused`, `${rate(r.loginStorm.logins.rps)} req/s`,
+      'refused (503) latency', '', ...(r.loginStorm.logins.non2xxLatencyMs === undefined ? ['', '', ''] : latOf(r.loginStorm.logins.non2xxLatencyMs)), 'info', ''],
     [`4 revocation, ${r.revocation.users} users`, 'logout-all A -> 401 on B', `logout-all p50 ${ms(r.revocation.logoutAllMs.p50)} ms`, '',
       ms(r.revocation.propagationMs.p50), ms(r.revocation.propagationMs.p99), ms(r.revocation.propagationMs.max), ...verdict(t, 'revocation-p99')],
     [`5 memory, browser UA (${r.memory.browserUserAgent.familyEncoding})`, `${int(r.memory.browserUserAgent.usedMemoryDeltaPerSession)} B/session`,
@@ -73,7 +81,8 @@ const cpuPct = (n: number): string => Number.isFinite(n) ? `${Math.round(n)}%` :
 function phaseList (r: BenchResults): Array<[string, Phase]> {
   const v = r.validation
   return [['bare', v.bare], ['/me prime', v.warmPrime], ['/me warm', v.warm], ['/me half (autocannon)', v.warmHalfRate],
-    ['/me half (paced)', v.warmHalfRatePaced], ['/me cold', v.cold], ['refresh', r.refresh.app], ['login', r.login.app]]
+    ['/me half (paced)', v.warmHalfRatePaced], ['/me cold', v.cold], ['refresh', r.refresh.app], ['login', r.login.app],
+    ['/me paced, no logins', r.loginStorm.meQuiet], ['/me paced, login flood', r.loginStorm.meStorm], ['login flood', r.loginStorm.logins]]
 }
 
 /** Anything that weakens a figure, said next to it rather than left for the reader to spot. */

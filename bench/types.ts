@@ -16,6 +16,8 @@ export interface LoadResult {
   rps: number
   /** Of 2xx answers, in milliseconds (autocannon's histogram has 1 ms resolution). */
   latencyMs: LatencyMs
+  /** Of non-2xx answers, where the generator measures them (paced phases). */
+  non2xxLatencyMs?: LatencyMs
   loadCpuPercent: number
 }
 
@@ -93,6 +95,8 @@ export interface BenchResults {
     ratioToSerial: number
   }
   login: { app: Phase, rawArgon2: Rate & { concurrency: number }, ratio: number }
+  /** /me at one paced rate alone, then the same beside a paced login flood far beyond argon2 capacity. */
+  loginStorm: { meQuiet: Phase, meStorm: Phase, logins: Phase, loginRate: number, meRate: number, p99Ratio: number }
   revocation: { users: number, timeouts: number, propagationMs: LatencyMs, logoutAllMs: LatencyMs }
   memory: { users: number, seedUserAgent: MemoryVariant, browserUserAgent: MemoryVariant }
   verifiers: Record<'EdDSA' | 'ES256', VerifierRates & { ratiosToRaw: { joseJwtVerify: number, fastJwt: number, rotorVerifyNoCache: number } }>

@@ -1,6 +1,7 @@
 // Shared helpers for the k6 scripts: the seed file written by `rotor seed`, settings from the environment, HTTP
 // calls to Rotor, and ownership of rotating refresh tokens. Plain ES2017 (k6 >= 0.45 runs it without transpiling).
 import http from 'k6/http'
+import exec from 'k6/execution'
 import { SharedArray } from 'k6/data'
 
 /**
@@ -12,8 +13,39 @@ import { SharedArray } from 'k6/data'
  * @typedef {{ email: string, access: string, refresh: string, accessExpiresAtMs: number, dead: boolean }} Session
  */
 
-// k6 resolves a relative path against the folder of the script (k6/), not the working directory.
-export const TOKENS_FILE = __ENV.TOKENS_FILE || './tokens.json'
+/**
+ * TOKENS_FILE as users write it: a relative path is taken from the folder k6 was started in (PWD, which shells
+ * export and k6 passes through), like any other command-line path; k6's open() alone would resolve it against this
+ * script's folder. Unset: tokens.json beside the scripts, where the README's seed command writes it.
+ * @param {string | undefined} raw
+ * @returns {string}
+ */
+export function resolveTokensFile (raw) {
+  if (raw === undefined || raw === '') return './tokens.json'
+  if (/^([A-Za-z]:)?[\\/]/.test(raw)) return raw // absolute (POSIX or Windows)
+  const cwd = __ENV.PWD
+  if (cwd === undefined || cwd === '') return raw // no PWD (Windows cmd): k6's own rule, relative to k6/
+  return `${cwd.replace(/\/+$/, '')}/${raw.replace(/^\.\//, '')}`
+}
+
+export const TOKENS_FILE = resolveTokensFile(__ENV.TOKENS_FILE)
+
+/** The end-of-test summary shows p(99), which every threshold here is about (k6 prints p(90) and p(95) by default). */
+export const SUMMARY_TREND_STATS = ['avg', 'p(50)', 'p(95)', 'p(99)', 'max']
+
+/**
+ * k6's --vus, --duration, --iterations and --stages replace a script's own scenarios with one default scenario, which
+ * would run something else than the script describes: stop in setup, before any request, and say what to do instead.
+ * @param {string[]} names the scenarios the script defines
+ */
+export function checkOwnScenarios (names) {
+  const running = Object.keys(exec.test.options.scenarios || {}).sort().join(', ')
+  if (running !== names.slice().sort().join(', ')) {
+    throw new Error(`this script sizes its own scenarios (${names.join(', ')}) from -e settings such as VUS, RATE and DURATION ` +
+      `(see its header); k6's --vus, --duration, --iterations and --stages replace them (now running: ${running || 'none'}). ` +
+      'Drop those flags and pass e.g. -e VUS=100 -e DURATION=2m')
+  }
+}
 
 /** @type {SeedFile | null} */
 let parsed = null

@@ -6,8 +6,10 @@
 // service's login capacity is about (cores / that cost), far below its refresh or validation capacity. Keep RATE low
 // (default 5/s) and raise it step by step to find the knee. VUS / MAX_VUS default 10 / 50. PASSWORD overrides the
 // seed file's. Each login starts a new session for that user; the seeded sessions stay live.
+// BASE_URL, TOKENS_FILE (from the current folder; default tokens.json beside this script) as in validation.js; -e
+// settings, not --vus/--duration; the summary shows p(99) (--summary-trend-stats "avg,p(95),p(99),max" overrides it).
 import { check } from 'k6'
-import { envInt, postLogin, seed, seededUsers, tokensOf } from './lib.js'
+import { checkOwnScenarios, envInt, postLogin, seed, seededUsers, SUMMARY_TREND_STATS, tokensOf } from './lib.js'
 
 const RATE = envInt('RATE', 5)
 const DURATION = __ENV.DURATION || '1m'
@@ -18,6 +20,7 @@ const PASSWORD = __ENV.PASSWORD || seed.password
 const emails = seededUsers('emails', function (u) { return u.email })
 
 export const options = {
+  summaryTrendStats: SUMMARY_TREND_STATS,
   scenarios: {
     login: { executor: 'constant-arrival-rate', rate: RATE, timeUnit: '1s', duration: DURATION, preAllocatedVUs: VUS, maxVUs: MAX_VUS }
   },
@@ -26,6 +29,10 @@ export const options = {
     'http_req_duration{name:login}': ['p(99)<500'],
     checks: ['rate>0.999']
   }
+}
+
+export function setup () {
+  checkOwnScenarios(['login'])
 }
 
 export default function () {

@@ -8,9 +8,11 @@
 // refresh, W_LOGIN (1) a fresh login. Each VU owns its own seeded users and keeps their latest tokens; like a real
 // client it refreshes an access token shortly before it expires, so long runs stay valid.
 // Refresh tokens are single-use: seed again before the next run (see refresh.js).
+// BASE_URL, TOKENS_FILE (from the current folder; default tokens.json beside this script) as in validation.js; -e
+// settings, not --vus/--duration; the summary shows p(99) (--summary-trend-stats "avg,p(95),p(99),max" overrides it).
 import { check, sleep } from 'k6'
 import exec from 'k6/execution'
-import { adopt, checkEnoughUsers, envInt, getMe, ownSessions, postLogin, postRefresh, seed, seededUsers, tokensOf } from './lib.js'
+import { adopt, checkEnoughUsers, checkOwnScenarios, envInt, getMe, ownSessions, postLogin, postRefresh, seed, seededUsers, SUMMARY_TREND_STATS, tokensOf } from './lib.js'
 
 const VUS = envInt('VUS', 50)
 const DURATION = __ENV.DURATION || '5m'
@@ -29,6 +31,7 @@ if (!(THINK_SECONDS >= 0)) throw new Error('THINK_SECONDS must be a number of se
 const users = seededUsers('users', function (u) { return u })
 
 export const options = {
+  summaryTrendStats: SUMMARY_TREND_STATS,
   scenarios: {
     mixed: { executor: 'constant-vus', vus: VUS, duration: DURATION }
   },
@@ -41,6 +44,7 @@ export const options = {
 }
 
 export function setup () {
+  checkOwnScenarios(['mixed'])
   checkEnoughUsers(VUS)
 }
 

@@ -10,11 +10,13 @@
 //
 // Refresh tokens are single-use: a seed file's tokens are spent by one run. Seed again before the next one, or the
 // second run presents superseded tokens, which is reuse (400 invalid_grant, families revoked).
+// BASE_URL, TOKENS_FILE (from the current folder; default tokens.json beside this script) as in validation.js; -e
+// settings, not --vus/--duration; the summary shows p(99) (--summary-trend-stats "avg,p(95),p(99),max" overrides it).
 import http from 'k6/http'
 import { check } from 'k6'
 import exec from 'k6/execution'
 import { Counter, Rate } from 'k6/metrics'
-import { adopt, checkEnoughUsers, envInt, ownSessions, postRefresh, refreshRequest, seededUsers, tokensOf } from './lib.js'
+import { adopt, checkEnoughUsers, checkOwnScenarios, envInt, ownSessions, postRefresh, refreshRequest, seededUsers, SUMMARY_TREND_STATS, tokensOf } from './lib.js'
 
 const RATE = envInt('RATE', 50)
 const VUS = envInt('VUS', 20)
@@ -31,6 +33,7 @@ const serverErrors = new Counter('server_errors')
 const burstConsistent = new Rate('burst_same_successor')
 
 export const options = {
+  summaryTrendStats: SUMMARY_TREND_STATS,
   scenarios: {
     rotate: { executor: 'constant-arrival-rate', exec: 'rotate', rate: RATE, timeUnit: '1s', duration: DURATION, preAllocatedVUs: VUS, maxVUs: VUS },
     burst: { executor: 'constant-arrival-rate', exec: 'burst', rate: BURST_RATE, timeUnit: '1s', duration: DURATION, preAllocatedVUs: BURST_VUS, maxVUs: BURST_VUS }
@@ -47,7 +50,14 @@ export const options = {
 }
 
 export function setup () {
+  checkOwnScenarios(['burst', 'rotate'])
   checkEnoughUsers(TOTAL_VUS)
+}
+
+// Only reached when k6's --vus/--duration replaced the scenarios with a default one: say so rather than k6's
+// "function 'default' not found".
+export default function () {
+  checkOwnScenarios(['burst', 'rotate'])
 }
 
 /** @type {ReturnType<typeof ownSessions> | null} */

@@ -5,10 +5,12 @@
 //   k6 run -e RATE=500 -e DURATION=1m k6/validation.js
 //
 // RATE (requests/s, default 200), DURATION (default 1m), VUS / MAX_VUS (pre-allocated / most VUs, default 50 / 200),
-// BASE_URL (default: the seed file's hint), TOKENS_FILE (default ./tokens.json, relative to k6/).
+// BASE_URL (default: the seed file's hint), TOKENS_FILE (a relative path is from the current folder; default
+// tokens.json beside this script). Use -e settings, not k6's --vus/--duration (they replace the scenario). The summary
+// shows p(99) (summaryTrendStats; k6's --summary-trend-stats "avg,p(95),p(99),max" overrides it).
 import { check } from 'k6'
 import exec from 'k6/execution'
-import { checkAccessTokensOutlive, envInt, getMe, seededUsers } from './lib.js'
+import { checkAccessTokensOutlive, checkOwnScenarios, envInt, getMe, seededUsers, SUMMARY_TREND_STATS } from './lib.js'
 
 const RATE = envInt('RATE', 200)
 const DURATION = __ENV.DURATION || '1m'
@@ -18,6 +20,7 @@ const MAX_VUS = Math.max(VUS, envInt('MAX_VUS', 200))
 const accessTokens = seededUsers('access-tokens', function (u) { return u.access_token })
 
 export const options = {
+  summaryTrendStats: SUMMARY_TREND_STATS,
   // Only the status is checked; not keeping bodies saves the load generator's CPU and memory.
   discardResponseBodies: true,
   scenarios: {
@@ -32,6 +35,7 @@ export const options = {
 }
 
 export function setup () {
+  checkOwnScenarios(['validation'])
   checkAccessTokensOutlive(DURATION)
 }
 

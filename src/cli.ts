@@ -1,21 +1,21 @@
 #!/usr/bin/env node
 // Operator commands; a process entry like server.ts, so it reads the environment (the same variables as the service).
-//   rotor keys generate [--alg EdDSA|ES256]          print a new private JWK set for JWT_KEYS / JWT_KEYS_FILE
+//   rotor keys generate [--alg EdDSA|ES256] [--out FILE]  a new private JWK set for JWT_KEYS / JWT_KEYS_FILE
 //   rotor users grant-role <email> <role>           e.g. make the first admin: register, then grant "admin"
 //   rotor users revoke-role <email> <role>
 //   rotor seed --users N --out FILE [--password P]  load-test users with live tokens, for the k6 scripts
 import { loadConfig } from './config.js'
 import { createKeyNames } from './key-names.js'
+import { KEYS_USAGE, keysGenerateCommand } from './keys-command.js'
 import { connectOrFail, createRedisClient } from './redis-client.js'
 import { publishRevocation } from './revocation/revocation-feed.js'
 import { ROLE_PATTERN } from './schemas/admin.js'
 import { revokeAllSessions } from './sessions/session-store.js'
 import { SEED_USAGE, seedCommand } from './seed/seed-command.js'
-import { generateKeySetJson, SIGNING_ALGS, type SigningAlg } from './tokens/key-set.js'
 import { canonicalEmail } from './users/email.js'
 import { createUserStore } from './users/user-store.js'
 
-const USAGE = `usage: rotor keys generate [--alg EdDSA|ES256] | rotor users grant-role|revoke-role <email> <role> | ${SEED_USAGE}`
+const USAGE = `usage: ${KEYS_USAGE} | rotor users grant-role|revoke-role <email> <role> | ${SEED_USAGE}`
 
 async function changeRole (grant: boolean, rawEmail: string | undefined, role: string | undefined): Promise<number> {
   const email = canonicalEmail(rawEmail ?? '')
@@ -47,13 +47,8 @@ async function changeRole (grant: boolean, rawEmail: string | undefined, role: s
 
 async function main (argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv
-  if (group === 'keys' && command === 'generate') {
-    const i = rest.indexOf('--alg')
-    const alg = (i >= 0 ? rest[i + 1] : 'EdDSA') as SigningAlg
-    if (!SIGNING_ALGS.includes(alg)) { console.error(`--alg must be one of ${SIGNING_ALGS.join(', ')}`); return 2 }
-    process.stdout.write(await generateKeySetJson(alg))
-    return 0
-  }
+  // INIT_CWD: where `npm run` was typed (npm runs the script in the package root).
+  if (group === 'keys' && command === 'generate') return keysGenerateCommand(rest, process.env.INIT_CWD ?? process.cwd())
   if (group === 'users' && (command === 'grant-role' || command === 'revoke-role')) return changeRole(command === 'grant-role', rest[0], rest[1])
   if (group === 'seed') return seedCommand(argv.slice(1), process.env)
   console.error(USAGE)

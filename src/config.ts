@@ -2,6 +2,7 @@
 // Units are in the names; every variable is documented in the README's configuration table.
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { availableParallelism } from 'node:os'
 import { ConfigError } from './config-error.js'
 import { describe, parseOrigins, parseRedisTopology, parseTrustProxy, type RedisTopology } from './config-values.js'
 
@@ -55,8 +56,10 @@ export const EnvSchema = Type.Object({
   LOGIN_FAILURE_WINDOW_SECONDS: Int(1, 86400, 900, 'failures are forgotten after this long without one (and without a lock)'),
   LOGIN_LOCKOUT_BASE_SECONDS: Int(1, 86400, 30, 'first lock; each further failure doubles it'),
   LOGIN_LOCKOUT_MAX_SECONDS: Int(1, 86400, 900, 'cap of one lock'),
-  PASSWORD_HASH_CONCURRENCY: Int(1, 256, 4, 'argon2 hashes/verifications running at once'),
+  PASSWORD_HASH_CONCURRENCY: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'argon2 jobs running at once; unset = from the cores', 'x-min': 1, 'x-max': 256 })),
   PASSWORD_HASH_QUEUE_MAX: Int(0, 100000, 32, 'argon2 jobs allowed to wait; beyond it 503'),
+  // Read by libuv when the process starts (before any of our code runs), not by Rotor; here to size argon2 under it.
+  UV_THREADPOOL_SIZE: Int(1, 1024, 4, 'libuv thread-pool size'),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Int(0, 60000, 1000, 'shed load above this mean event-loop delay; 0 = off'),
   OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT: Int(0, 100, 0, 'shed load above this event-loop utilisation; 0 = off'),
   OVERLOAD_MAX_HEAP_USED_BYTES: Int(0, 1099511627776, 0, 'shed load above this V8 heap use; 0 = off'),
@@ -120,7 +123,7 @@ const SECRET_VARS = new Set(['JWT_KEYS', 'REFRESH_TOKEN_SECRET', 'REDIS_SENTINEL
  * Validate the environment once. Throws ConfigError with one line naming the offending variable;
  * secret values are never echoed.
  */
-export function loadConfig (source: Record<string, string | undefined>): Config {
+export function loadConfig (source: Record<string, string | undefined>, machine: { cores: number } = { cores: availableParallelism() }): Config {
   const env: Record<string, unknown> = {}
   for (const key of Object.keys(EnvSchema.properties)) {
     const value = source[key]
@@ -197,7 +200,7 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
       baseSeconds: int('LOGIN_LOCKOUT_BASE_SECONDS'),
       maxSeconds: int('LOGIN_LOCKOUT_MAX_SECONDS')
     },
-    passwordHashing: { concurrency: int('PASSWORD_HASH_CONCURRENCY'), queueMax: int('PASSWORD_HASH_QUEUE_MAX') },
+    passwordHashing: { concurrency: passwordHashConcurrency(e, int, machine.cores), queueMax: int('PASSWORD_HASH_QUEUE_MAX') },
     overload: {
       maxEventLoopDelayMs: int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS'),
       maxEventLoopUtilizationPercent: int('OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT'),
@@ -228,4 +231,22 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
     throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')
   }
   return config
+}
+
+/**
+ * argon2 jobs at once. Each keeps a core busy for tens of milliseconds, and the event loop (every token validation) needs
+ * a core too: by default one core less than this process may use (os.availableParallelism(), which honours CPU
+ * affinity), at least 1, and one thread less than libuv's pool, so file and DNS work always finds a thread. The pool
+ * size is fixed when the process starts (ES modules are read through it before server.ts runs), so it is not raised
+ * here: a larger concurrency needs UV_THREADPOOL_SIZE set in the environment that starts node.
+ */
+function passwordHashConcurrency (e: Env, int: (name: keyof Env) => number, cores: number): number {
+  const poolSize = int('UV_THREADPOOL_SIZE')
+  if (e.PASSWORD_HASH_CONCURRENCY === undefined) return Math.max(1, Math.min(cores - 1, poolSize - 1))
+  const concurrency = int('PASSWORD_HASH_CONCURRENCY')
+  if (concurrency >= poolSize) {
+    throw new ConfigError(`Invalid configuration: PASSWORD_HASH_CONCURRENCY (${concurrency}) must be below UV_THREADPOOL_SIZE (${poolSize}): ` +
+      `argon2 would hold every libuv thread; start node with UV_THREADPOOL_SIZE=${concurrency + 1} or more`)
+  }
+  return concurrency
 }

@@ -53,7 +53,8 @@ export async function startRedisServer (options: { dir?: string, args?: string[]
     ...persistence, ...(options.args ?? [])], { stdio: 'ignore' })
   const url = `redis://127.0.0.1:${port}`
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  for (let i = 0; i < 100 && !(await redisAnswers(url, 200)); i++) {
+  // Milliseconds idle; a loaded host (a CI runner, a test suite in parallel) may take seconds.
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline && !(await redisAnswers(url, 200));) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`)
     await new Promise((r) => setTimeout(r, 30))
   }

@@ -63,6 +63,19 @@ t.test('refresh rotations and logins succeed and are compared with raw EVALSHA a
   t.ok(positive(results.login.ratio))
 })
 
+t.test('the login storm measures /me alone and beside a login flood, and the flood is answered, shed or served', async (t) => {
+  const { meQuiet, meStorm, logins, p99Ratio } = results.loginStorm
+  for (const [name, phase] of Object.entries({ meQuiet, meStorm })) {
+    t.ok(positive(phase.rps), `${name} rps`)
+    t.equal(phase.non2xx + phase.errors, 0, `${name}: every /me answered 200`)
+    t.ok(finiteLatency(phase.latencyMs), `${name} latencies`)
+  }
+  t.ok(logins.ok > 0, 'some logins were served')
+  t.equal(logins.errors, 0, 'no login went unanswered')
+  t.same(Object.keys(logins.statusCodes).filter((code) => code !== '200' && code !== '503'), [], 'every login was a 200 or a 503')
+  t.ok(positive(p99Ratio))
+})
+
 t.test('every revoked token is refused by the other instance before the give-up time', async (t) => {
   t.equal(results.revocation.users, 10)
   t.equal(results.revocation.timeouts, 0)
@@ -91,7 +104,7 @@ t.test('the verifier comparison has every verifier for both algorithms', async (
 
 t.test('each verdict follows from its figure, and the report prints every one', async (t) => {
   t.same(results.targets.map((x) => x.id), ['me-warm-vs-bare', 'me-warm-half-rate-p99', 'me-warm-half-rate-paced-p99',
-    'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'revocation-p99', 'memory-per-session'])
+    'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'revocation-p99', 'me-p99-login-storm-vs-quiet', 'me-p99-login-storm', 'memory-per-session'])
   for (const target of results.targets) {
     const holds = target.comparison === '>=' ? target.measured >= target.threshold
       : target.comparison === '<=' ? target.measured <= target.threshold : target.measured < target.threshold

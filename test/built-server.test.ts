@@ -4,11 +4,11 @@
 import t from 'tap'
 import { freePort } from '../src/redis-server.js'
 import { PASSWORD, redisUrl, REFRESH_SECRET, uniqueEmail } from './helper.js'
-import { productionEnv, startServer, type ServerProcess as Server } from './server-process.js'
+import { BOOT_TIMEOUT_MS, productionEnv, startServer, type ServerProcess as Server } from './server-process.js'
 
 
 async function waitForHealthz (base: string, server: Server): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (const deadline = Date.now() + BOOT_TIMEOUT_MS; Date.now() < deadline;) {
     if (server.child.exitCode !== null) throw new Error(`server exited early:\n${server.output()}`)
     const ok = await fetch(`${base}/healthz`).then((res) => res.ok, () => false)
     if (ok) return

@@ -11,7 +11,7 @@ interface Run { code: number, stdout: string, stderr: string }
 
 function cli (...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'src/cli.ts', ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile('npx', ['tsx', 'src/cli.ts', ...args], { cwd: ROOT, timeout: 180_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1
       resolve({ code, stdout, stderr })
     })

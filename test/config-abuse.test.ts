@@ -7,10 +7,10 @@ import { ConfigError, EnvSchema, loadConfig } from '../src/config.js'
 const ABUSE_VARIABLES = Object.keys(EnvSchema.properties).filter((name) => /^(RATE_LIMIT_|LOGIN_|PASSWORD_HASH_|OVERLOAD_)/.test(name))
 
 t.test('applies production defaults for the limits, the back-off, hashing and load shedding', async (t) => {
-  const config = loadConfig({})
+  const config = loadConfig({}, { cores: 2 })
   t.same(config.rateLimits, { loginPerIpPerMinute: 30, refreshPerIpPerMinute: 120, registerPerIpPerHour: 20 })
   t.same(config.loginLockout, { afterFailures: 5, failureWindowSeconds: 900, baseSeconds: 30, maxSeconds: 900 })
-  t.same(config.passwordHashing, { concurrency: 4, queueMax: 32 })
+  t.same(config.passwordHashing, { concurrency: 1, queueMax: 32 }) // 2 cores: one for argon2, one for the event loop
   t.same(config.overload, { maxEventLoopDelayMs: 1000, maxEventLoopUtilizationPercent: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, sampleIntervalMs: 1000 })
 })
 

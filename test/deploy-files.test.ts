@@ -92,6 +92,18 @@ t.test('the balancer replays only requests Rotor makes safe to replay', async (t
   t.ok(serverTimeoutS < Number(EnvSchema.properties.REFRESH_REUSE_GRACE_SECONDS.default), 'timeout server < REFRESH_REUSE_GRACE_SECONDS')
 })
 
+t.test('HAProxy waits for argon2 work on the password routes longer than Rotor can take to answer them', async (t) => {
+  const longer = /^\s*http-request set-timeout server (\d+)s if post password_work$/m.exec(haproxyCfg)
+  t.ok(longer !== null, 'a longer server timeout for the password routes')
+  t.match(haproxyCfg, /^\s*acl password_work path \/auth\/token \/auth\/register \/auth\/password$/m)
+  const defaults = (name: keyof typeof EnvSchema.properties) => Number((EnvSchema.properties[name] as { default: string }).default)
+  // Five Redis round trips at their timeout, plus every queued argon2 job ahead at a pessimistic 250 ms (busy host).
+  const slowestMs = 5 * defaults('REDIS_COMMAND_TIMEOUT_MS') + (defaults('PASSWORD_HASH_QUEUE_MAX') + 1) * 250
+  t.ok(Number(longer?.[1]) * 1000 > slowestMs, `${longer?.[1]} s > ${slowestMs} ms`)
+  const clientS = Number(/^\s*timeout client (\d+)s/m.exec(haproxyCfg)?.[1])
+  t.ok(clientS > Number(longer?.[1]), 'the client side waits longer than the server side')
+})
+
 t.test('an instance stopping drains longer than HAProxy takes to take it out, and compose waits for that', async (t) => {
   const check = /default-server .*inter (\d+)s .*fall (\d+)/.exec(haproxyCfg)!
   const drainS = Number(rotorEnv.SHUTDOWN_DRAIN_SECONDS)

@@ -51,9 +51,38 @@ t.test('imports only k6 modules and local files', async (t) => {
 
 t.test('type-checks the k6 scripts against the k6 API types', async (t) => {
   const result = await new Promise<{ code: number, output: string }>((resolve) => {
-    execFile('npx', ['tsc', '-p', 'k6/tsconfig.json'], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile('npx', ['tsc', '-p', 'k6/tsconfig.json'], { cwd: ROOT, timeout: 240_000 }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, output: stdout + stderr })
     })
   })
   t.equal(result.code, 0, result.code === 0 ? 'tsc finds no type error' : result.output)
+})
+
+/** A function declared in k6/lib.js, compiled on its own with a stand-in for k6's __ENV. */
+function libFunction (name: string, env: Record<string, string>): (...args: unknown[]) => unknown {
+  const source = readFileSync(new URL('lib.js', K6_DIR), 'utf8')
+  const node = parseEs2017(source).body.find((n) => n.type === 'ExportNamedDeclaration' && n.declaration?.type === 'FunctionDeclaration' &&
+    n.declaration.id.name === name)
+  if (node === undefined || node.type !== 'ExportNamedDeclaration') throw new Error(`${name} is not exported by lib.js`)
+  return new Function('__ENV', `${source.slice(node.declaration!.start, node.declaration!.end)}; return ${name}`)(env) as (...args: unknown[]) => unknown
+}
+
+t.test('TOKENS_FILE is resolved from the folder k6 was started in, as users write paths', async (t) => {
+  const resolve = libFunction('resolveTokensFile', { PWD: '/home/me/rotor/' })
+  t.equal(resolve('k6/tokens.json'), '/home/me/rotor/k6/tokens.json', 'relative: from the current folder, not from k6/')
+  t.equal(resolve('./run/tokens.json'), '/home/me/rotor/run/tokens.json')
+  t.equal(resolve('/k6-seed/tokens.json'), '/k6-seed/tokens.json', 'absolute: as given (the compose stack)')
+  t.equal(resolve(undefined), './tokens.json', 'unset: beside the scripts, where the README seeds it')
+  t.equal(libFunction('resolveTokensFile', {})('k6/tokens.json'), 'k6/tokens.json', 'no PWD: k6\'s own rule')
+})
+
+t.test('every script stops in setup, with its own message, when k6 flags replace its scenarios', async (t) => {
+  for (const name of scripts.filter((s) => s !== 'lib.js')) {
+    const source = readFileSync(new URL(name, K6_DIR), 'utf8')
+    const defined = [...source.matchAll(/^\s+(\w+): \{ executor:/gm)].map((m) => m[1]).sort()
+    const checked = /checkOwnScenarios\(\[([^\]]*)\]\)/.exec(source)?.[1]?.match(/'(\w+)'/g)?.map((s) => s.slice(1, -1)).sort()
+    t.ok(defined.length > 0, `${name} defines scenarios`)
+    t.same(checked, defined, `${name} checks for exactly its scenarios`)
+    t.match(source, /summaryTrendStats: SUMMARY_TREND_STATS/, `${name} prints p(99)`)
+  }
 })

@@ -6,7 +6,7 @@ import { startMetricsServer } from '../src/metrics/metrics-server.js'
 import { freePort } from '../src/redis-server.js'
 import { buildTestApp, json, registerAndLogin } from './helper.js'
 import { parseMetrics, valueOf } from './metrics-scrape.js'
-import { productionEnv, startServer } from './server-process.js'
+import { BOOT_TIMEOUT_MS, productionEnv, startServer } from './server-process.js'
 
 
 t.test('does not serve /metrics on the main port when METRICS_PORT is set', async (t) => {
@@ -51,7 +51,7 @@ t.test('the built server serves metrics on METRICS_PORT only and still exits 0 o
 
   // The metrics listener starts after the main one: once it answers, both are up.
   let metrics: Response | undefined
-  for (let i = 0; i < 200 && metrics === undefined; i++) {
+  for (const deadline = Date.now() + BOOT_TIMEOUT_MS; Date.now() < deadline && metrics === undefined;) {
     if (child.exitCode !== null) break
     metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined)
     if (metrics === undefined) await new Promise((resolve) => setTimeout(resolve, 100))

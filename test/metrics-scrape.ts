@@ -31,7 +31,7 @@ export async function scrape (app: FastifyInstance): Promise<{ samples: Sample[]
 }
 
 /** Poll until `check` holds (events from another instance arrive asynchronously); false if it never does. */
-export async function waitFor (check: () => boolean | Promise<boolean>, withinMs = 3000): Promise<boolean> {
+export async function waitFor (check: () => boolean | Promise<boolean>, withinMs = 20_000): Promise<boolean> {
   const start = Date.now()
   while (Date.now() - start <= withinMs) {
     if (await check()) return true

@@ -26,7 +26,7 @@ t.test('the semaphore runs at most `concurrency` tasks and starts waiters in arr
   const runs = ['a', 'b', 'c', 'd'].map(task)
   await new Promise((resolve) => setImmediate(resolve))
   t.same(started, ['a', 'b'], 'two run, two wait')
-  t.same(semaphore.load(), { running: 2, waiting: 2 })
+  t.same(semaphore.load(), { running: 2, waiting: 2, admitted: 4 })
   gates.get('b')!.open()
   await runs[1]
   await new Promise((resolve) => setImmediate(resolve))
@@ -35,7 +35,7 @@ t.test('the semaphore runs at most `concurrency` tasks and starts waiters in arr
   await new Promise((resolve) => setImmediate(resolve))
   gates.get('d')!.open()
   t.same(await Promise.all(runs), ['a', 'b', 'c', 'd'])
-  t.same(semaphore.load(), { running: 0, waiting: 0 })
+  t.same(semaphore.load(), { running: 0, waiting: 0, admitted: 0 })
 })
 
 t.test('the semaphore refuses at once, without running the task, when every slot is busy and the queue is full', async (t) => {

@@ -18,7 +18,7 @@ interface Run { code: number, stdout: string, stderr: string }
 
 function seedCli (args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'src/cli.ts', 'seed', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile('npx', ['tsx', 'src/cli.ts', 'seed', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 180_000 }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr })
     })
   })

@@ -34,12 +34,17 @@ export async function productionEnv (port: number, extra: Record<string, string>
     REFRESH_TOKEN_SECRET: REFRESH_SECRET,
     // No balancer watches these instances: SIGTERM closes at once unless a test asks for the drain.
     SHUTDOWN_DRAIN_SECONDS: '0',
+    // Not shed on a busy test host (the overload tests run in-process with their own thresholds).
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...extra
   }
 }
 
 /** Resolves once `base` answers /readyz with 200; throws with the server's output if it exits or never gets there. */
-export async function waitUntilReady (base: string, server: ServerProcess, timeoutMs = 20_000): Promise<void> {
+/** How long a spawned server may take to boot: seconds idle, far longer on a host with a load average of 15. */
+export const BOOT_TIMEOUT_MS = 120_000
+
+export async function waitUntilReady (base: string, server: ServerProcess, timeoutMs = BOOT_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null) throw new Error(`server exited early:\n${server.output()}`)

@@ -11,7 +11,7 @@ import type { Test } from './helper.js'
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Poll until `check` holds; throws after `timeoutMs` naming what never happened. */
-export async function until (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+export async function until (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (await Promise.resolve().then(check).catch(() => false)) return

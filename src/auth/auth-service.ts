@@ -7,7 +7,7 @@ import type { UserStore } from '../users/user-store.js'
 import { canonicalEmail } from '../users/email.js'
 import type { LoginThrottle } from '../users/login-throttle.js'
 import { newPasswordProblem, type CommonPasswords } from '../users/password-policy.js'
-import { SemaphoreSaturatedError } from '../users/semaphore.js'
+import { SemaphoreSaturatedError, type Permit } from '../users/semaphore.js'
 import type { SessionStarter, TokenGrant } from './grant.js'
 
 export type { TokenGrant } from './grant.js'
@@ -27,21 +27,22 @@ export type PasswordChangeOutcome =
   | { ok: true, grant: TokenGrant }
   | { ok: false, reason: 'wrong_password' | 'password_length' | 'weak_password' | 'disabled' | 'no_user' }
 
+/** `permit`: argon2 admission the caller took at the start of the request (see users/semaphore.ts). */
 export interface AuthService {
   /** Canonicalises the email, checks the new-password policy before hashing, then claims the email. */
-  register (input: { email: string, password: string }): Promise<RegisterOutcome>
+  register (input: { email: string, password: string, permit?: Permit }): Promise<RegisterOutcome>
   /**
    * Wrong email or wrong password: same answer, same argon2 cost (dummy verify). Disabled accounts cannot log in.
    * The per-account back-off is consulted first, so a locked account (known or not) costs no hash and a correct
    * password gets the same 'throttled' as a wrong one (no oracle). Hashing may throw SemaphoreSaturatedError.
    */
-  login (input: { email: string, password: string, userAgent: string, ip: string }): Promise<LoginOutcome>
+  login (input: { email: string, password: string, userAgent: string, ip: string, permit?: Permit }): Promise<LoginOutcome>
   refresh (refreshToken: string): Promise<RefreshOutcome>
   /**
    * Verify the current password, store the new one, bump the session version (every session and access token dies,
    * this one included) and start a fresh family for this device: identifiers regenerate on a privilege change (OWASP).
    */
-  changePassword (input: { userId: string, currentPassword: string, newPassword: string, userAgent: string, ip: string }): Promise<PasswordChangeOutcome>
+  changePassword (input: { userId: string, currentPassword: string, newPassword: string, userAgent: string, ip: string, permit?: Permit }): Promise<PasswordChangeOutcome>
 }
 
 export function createAuthService (deps: {
@@ -51,17 +52,17 @@ export function createAuthService (deps: {
   const { users, passwords, sessions, revoker, starter, loginThrottle, commonPasswords } = deps
 
   return {
-    async register ({ email, password }) {
+    async register ({ email, password, permit }) {
       const canonical = canonicalEmail(email)
       if (canonical === undefined) return { ok: false, reason: 'invalid_email' }
       const problem = newPasswordProblem(password, commonPasswords)
       if (problem !== undefined) return { ok: false, reason: problem }
-      const user = await users.create({ email: canonical, passwordHash: await passwords.hash(password) })
+      const user = await users.create({ email: canonical, passwordHash: await passwords.hash(password, permit) })
       if (user === undefined) return { ok: false, reason: 'email_taken' }
       return { ok: true, user: { id: user.id, email: user.email, createdAtMs: user.createdAtMs } }
     },
 
-    async login ({ email, password, userAgent, ip }) {
+    async login ({ email, password, userAgent, ip, permit }) {
       const canonical = canonicalEmail(email)
       // Addresses that cannot exist are throttled too, under their trimmed lower-case form.
       const account = canonical ?? email.trim().toLowerCase()
@@ -70,7 +71,7 @@ export function createAuthService (deps: {
       const user = canonical === undefined ? undefined : await users.findByEmail(canonical)
       let ok: boolean
       try {
-        ok = await passwords.verify(user?.passwordHash, password)
+        ok = await passwords.verify(user?.passwordHash, password, permit)
       } catch (err) {
         // Best effort: the 503 matters more than the count, which is bounded anyway.
         if (err instanceof SemaphoreSaturatedError) await loginThrottle.refund(account).catch(() => undefined)
@@ -97,14 +98,14 @@ export function createAuthService (deps: {
       return { ok: true, grant: await starter.grant(result.issued, result.issued.subject) }
     },
 
-    async changePassword ({ userId, currentPassword, newPassword, userAgent, ip }) {
+    async changePassword ({ userId, currentPassword, newPassword, userAgent, ip, permit }) {
       const user = await users.findById(userId)
-      if (!(await passwords.verify(user?.passwordHash, currentPassword)) || user === undefined) {
+      if (!(await passwords.verify(user?.passwordHash, currentPassword, permit)) || user === undefined) {
         return { ok: false, reason: user === undefined ? 'no_user' : 'wrong_password' }
       }
       const problem = newPasswordProblem(newPassword, commonPasswords)
       if (problem !== undefined) return { ok: false, reason: problem }
-      await users.setPasswordHash(userId, await passwords.hash(newPassword))
+      await users.setPasswordHash(userId, await passwords.hash(newPassword, permit))
       await revoker.allForUser(userId, 'password_changed')
       return starter.start(user, { userAgent, ip })
     }

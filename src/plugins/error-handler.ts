@@ -71,6 +71,8 @@ export function clientErrorHandler (err: NodeJS.ErrnoException, socket: Socket):
 }
 
 export default fp(async (app) => {
+  let lastSaturationLogMs = 0
+  let refusedSinceLog = 0
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isClientError(err)) return send(reply, err)
     if (err.validation !== undefined) {
@@ -79,7 +81,13 @@ export default fp(async (app) => {
     const known = err.code !== undefined ? FASTIFY_CODES[err.code] : undefined
     if (known !== undefined) return send(reply, known())
     if (err instanceof SemaphoreSaturatedError) {
-      request.log.warn({ err: { message: err.message } }, 'password hashing saturated')
+      // A login storm is refused request by request: one line a second, with the count, not one line each.
+      refusedSinceLog++
+      if (Date.now() - lastSaturationLogMs >= 1000) {
+        request.log.warn({ err: { message: err.message }, refused: refusedSinceLog }, 'password hashing saturated')
+        lastSaturationLogMs = Date.now()
+        refusedSinceLog = 0
+      }
       return send(reply, errors.temporarilyUnavailable('The server is busy; retry shortly'))
     }
     if (isStoreUnavailable(err)) {

@@ -1,6 +1,11 @@
 // The user store, the password hasher (argon2id, OWASP parameters, bounded concurrency), the common-password list
-// (read once, here at boot) and the per-account login back-off.
+// (read once, here at boot) and the per-account login back-off. Routes that hash (login, registration, password
+// change) take their argon2 admission first of all, with `onRequest: app.admitPasswordWork`: when the queue is full
+// the request is answered 503 before its body is read and before any Redis round trip (rate limit, lock-out), and
+// one admitted keeps its place until its response is done, however long those take.
 import fp from 'fastify-plugin'
+import type { onRequestHookHandler } from 'fastify'
+import type { Permit } from '../users/semaphore.js'
 import { createKeyNames } from '../key-names.js'
 import { createLoginThrottle, type LoginThrottle } from '../users/login-throttle.js'
 import { loadCommonPasswords, type CommonPasswords } from '../users/password-policy.js'
@@ -13,6 +18,12 @@ declare module 'fastify' {
     passwords: PasswordHasher
     commonPasswords: CommonPasswords
     loginThrottle: LoginThrottle
+    /** onRequest hook: admit this request to the argon2 queue, or throw SemaphoreSaturatedError (503 at once). */
+    admitPasswordWork: onRequestHookHandler
+  }
+  interface FastifyRequest {
+    /** Set by admitPasswordWork; hand it to the password hasher. Released when the response ends or the client goes. */
+    passwordPermit?: Permit
   }
 }
 
@@ -23,4 +34,11 @@ export default fp(async (app) => {
   app.decorate('passwords', await createPasswordHasher(OWASP_ARGON2ID, passwordHashing))
   app.decorate('commonPasswords', loadCommonPasswords())
   app.decorate('loginThrottle', createLoginThrottle({ redis: app.redis, keys, policy: loginLockout, nowMs: app.clock }))
+  app.decorateRequest('passwordPermit', undefined)
+  app.decorate('admitPasswordWork', async function admitPasswordWork (request, reply) {
+    const permit = app.passwords.semaphore.admit() // throws when full: the error handler answers 503
+    request.passwordPermit = permit
+    // 'close' comes after the response is sent and also when the client disconnects first: no path leaks a place.
+    reply.raw.once('close', () => permit.release())
+  } satisfies onRequestHookHandler)
 }, { name: 'users', dependencies: ['config', 'redis'] })

@@ -15,6 +15,7 @@ const routes: FastifyPluginAsync = async (app) => {
   await app.register(formbody, { bodyLimit: app.config.bodyLimitBytes })
 
   app.post<{ Body: RegisterBodyT }>('/auth/register', {
+    onRequest: app.admitPasswordWork, // first: a full argon2 queue answers 503 before the body or the rate limit
     config: { rateLimit: app.rateLimits.register },
     schema: {
       summary: 'Create an account',
@@ -24,7 +25,7 @@ const routes: FastifyPluginAsync = async (app) => {
       response: { 201: success(UserCreated, 'The account was created'), ...errorResponses(400, 409, 413, 415, 429, 503) }
     }
   }, async (request, reply) => {
-    const outcome = await app.authService.register(request.body)
+    const outcome = await app.authService.register({ ...request.body, permit: request.passwordPermit })
     if (!outcome.ok) {
       if (outcome.reason === 'email_taken') throw errors.emailTaken()
       if (outcome.reason === 'weak_password') throw errors.weakPassword()
@@ -38,6 +39,7 @@ const routes: FastifyPluginAsync = async (app) => {
   })
 
   app.post<{ Body: TokenBodyT }>('/auth/token', {
+    onRequest: app.admitPasswordWork, // first: a login storm is shed before the body, the rate limit and the lock-out
     config: { rateLimit: app.rateLimits.login },
     preValidation: checkGrantType('password'),
     schema: {
@@ -54,7 +56,7 @@ const routes: FastifyPluginAsync = async (app) => {
     if (delivery === 'cookie') app.refreshCookie.assertCsrfSafe(request)
     if (!passwordLengthOk(password)) throw errors.invalidRequest('password must be 8 to 1024 bytes long')
     const outcome = await app.authService.login({
-      email, password, userAgent: request.headers['user-agent'] ?? '', ip: request.ip
+      email, password, userAgent: request.headers['user-agent'] ?? '', ip: request.ip, permit: request.passwordPermit
     })
     if (!outcome.ok) {
       if (outcome.reason === 'throttled') {

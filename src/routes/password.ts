@@ -10,7 +10,7 @@ import { sendGrant } from './token-reply.js'
 
 const routes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: PasswordChangeBodyT }>('/auth/password', {
-    onRequest: app.authenticateStrict,
+    onRequest: [app.admitPasswordWork, app.authenticateStrict], // argon2 admission before the session's Redis check
     schema: {
       summary: 'Change the password: ends every session and returns tokens for a new one on this device',
       tags: ['auth'],
@@ -23,7 +23,7 @@ const routes: FastifyPluginAsync = async (app) => {
     const { current_password: currentPassword, new_password: newPassword, refresh_delivery: delivery = 'body' } = request.body
     if (delivery === 'cookie') app.refreshCookie.assertCsrfSafe(request)
     const outcome = await app.authService.changePassword({
-      userId: request.auth!.userId, currentPassword, newPassword, userAgent: request.headers['user-agent'] ?? '', ip: request.ip
+      userId: request.auth!.userId, currentPassword, newPassword, userAgent: request.headers['user-agent'] ?? '', ip: request.ip, permit: request.passwordPermit
     })
     if (!outcome.ok) {
       if (outcome.reason === 'password_length') throw errors.invalidRequest('new_password must be 8 to 1024 bytes long')

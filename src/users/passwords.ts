@@ -3,7 +3,7 @@
 // Every hash and verification passes through a bounded semaphore, so a login flood gets fast refusals
 // (SemaphoreSaturatedError) instead of an unbounded queue in libuv's thread pool.
 import argon2 from 'argon2'
-import { createSemaphore, type Semaphore } from './semaphore.js'
+import { createSemaphore, type Permit, type Semaphore } from './semaphore.js'
 
 export const PASSWORD_MIN_BYTES = 8
 export const PASSWORD_MAX_BYTES = 1024 // checked before hashing, so a huge password cannot buy CPU (ASVS 2.1.2)
@@ -16,14 +16,17 @@ export interface PasswordHasherOptions {
 
 export const OWASP_ARGON2ID: PasswordHasherOptions = { memoryCostKiB: 19456, timeCost: 2, parallelism: 1 }
 
-/** concurrency 4 matches libuv's default thread pool (UV_THREADPOOL_SIZE); the queue bounds the wait behind it. */
-export const DEFAULT_HASH_LIMITS = { concurrency: 4, queueMax: 32 }
+/** For callers without a configuration (CLI, tests): one job at a time, as on a 2-core host (see config.ts). */
+export const DEFAULT_HASH_LIMITS = { concurrency: 1, queueMax: 32 }
 
-/** Both operations throw SemaphoreSaturatedError, without hashing anything, when the hasher is saturated. */
+/**
+ * Both operations throw SemaphoreSaturatedError, without hashing anything, when the hasher is saturated, unless given
+ * a permit admitted earlier (`semaphore.admit()`, at the start of the request), which they use instead.
+ */
 export interface PasswordHasher {
-  hash (password: string): Promise<string>
+  hash (password: string, permit?: Permit): Promise<string>
   /** Constant-cost check: with no stored hash (unknown user) it verifies against a dummy hash and returns false. */
-  verify (storedHash: string | undefined, password: string): Promise<boolean>
+  verify (storedHash: string | undefined, password: string, permit?: Permit): Promise<boolean>
   readonly semaphore: Semaphore
 }
 
@@ -42,8 +45,8 @@ export async function createPasswordHasher (
   const dummyHash = await argon2.hash('rotor-dummy-password-for-unknown-users', params)
   const semaphore = createSemaphore({ ...limits, name: 'password hashing' })
   return {
-    hash: (password) => semaphore.run(() => argon2.hash(password, params)),
-    verify: (storedHash, password) => semaphore.run(async () => {
+    hash: (password, permit) => (permit ?? semaphore).run(() => argon2.hash(password, params)),
+    verify: (storedHash, password, permit) => (permit ?? semaphore).run(async () => {
       if (storedHash === undefined) {
         await argon2.verify(dummyHash, password)
         return false

@@ -1,0 +1,33 @@
+// `npm test` starts with scripts/preflight.mjs (pretest): on a machine without the suite's real processes it must stop
+// at once with one line naming what is missing and how to install it; where everything is there it says nothing.
+import t from 'tap'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const preflight = (path: string) => spawnSync(process.execPath, ['scripts/preflight.mjs'], { cwd: ROOT, env: { PATH: path }, encoding: 'utf8' })
+
+t.test('npm test runs the preflight before building and testing', async (t) => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  t.match(pkg.scripts.pretest, /^node scripts\/preflight\.mjs && /)
+})
+
+t.test('without redis-server, redis-cli and haproxy it exits non-zero with one line saying what to install', async (t) => {
+  const empty = mkdtempSync(join(tmpdir(), 'rotor-path-'))
+  t.teardown(() => rmSync(empty, { recursive: true, force: true }))
+  const run = preflight(empty)
+  t.not(run.status, 0)
+  t.equal(run.stdout, '')
+  const lines = run.stderr.trim().split('\n')
+  t.equal(lines.length, 1, 'one line')
+  t.match(lines[0], /^npm test needs redis-server, redis-cli, haproxy on PATH: apt-get install redis-server haproxy/)
+})
+
+t.test('with every tool on PATH it passes silently', async (t) => {
+  const run = preflight(process.env.PATH ?? '')
+  t.equal(run.status, 0, run.stderr)
+  t.equal(run.stderr, '')
+})
