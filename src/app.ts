@@ -34,6 +34,8 @@ export interface AppOptions {
   refreshSecret: string
   /** Milliseconds since the epoch; tests inject one to move time without sleeping. */
   clock?: () => number
+  /** Tests only: replaces Redis's clock in the store scripts (production decides every window on Redis's clock). */
+  storeClock?: () => number
   logger?: FastifyServerOptions['logger']
 }
 
@@ -51,7 +53,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
   })
 
-  await app.register(configPlugin, { config, clock: options.clock ?? Date.now })
+  await app.register(configPlugin, { config, clock: options.clock ?? Date.now, storeClock: options.storeClock })
   await app.register(errorHandler)
   await app.register(audit)
   await app.register(overload)

@@ -22,5 +22,5 @@ export default fp(async (app) => {
   app.decorate('users', createUserStore({ redis: app.redis, keys, nowMs: app.clock }))
   app.decorate('passwords', await createPasswordHasher(OWASP_ARGON2ID, passwordHashing))
   app.decorate('commonPasswords', loadCommonPasswords())
-  app.decorate('loginThrottle', createLoginThrottle({ redis: app.redis, keys, policy: loginLockout, nowMs: app.clock }))
+  app.decorate('loginThrottle', createLoginThrottle({ redis: app.redis, keys, policy: loginLockout, storeClock: app.storeClock }))
 }, { name: 'users', dependencies: ['config', 'redis'] })
