@@ -55,7 +55,8 @@ export function runScript (redis: RedisClient, name: ScriptName, keys: string[],
 export interface Durability { replicas: number, timeoutMs: number }
 
 const shas = new Map<ScriptName, string>()
-function scriptSha (name: ScriptName): string {
+/** The SHA1 a script runs under (EVALSHA), as ioredis computes it for defineCommand. */
+export function scriptSha (name: ScriptName): string {
   let sha = shas.get(name)
   if (sha === undefined) shas.set(name, sha = createHash('sha1').update(scriptSource(name)).digest('hex'))
   return sha

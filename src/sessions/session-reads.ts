@@ -13,7 +13,7 @@ export function createSessionReads (deps: {
   redis: RedisClient, keys: KeyNames, idleMs: number, maxSessions: number, storeClock?: (() => number) | undefined
 }): Pick<SessionStore, 'checkSession' | 'listSessions'> {
   const { redis, keys, idleMs, storeClock } = deps
-  const listFields = (deps.maxSessions > 0 ? deps.maxSessions : LIST_MAX_FAMILIES) + USER_FIELDS
+  const listed = deps.maxSessions > 0 ? deps.maxSessions : LIST_MAX_FAMILIES
   return {
     async checkSession (userId, familyId, sessionVersion) {
       const reply = await runScript(redis, 'check-session', [keys.user(userId)], [sessionVersion, familyId, nowOverride(storeClock), idleMs])
@@ -21,7 +21,7 @@ export function createSessionReads (deps: {
     },
 
     async listSessions (userId) {
-      const reply = await runScript(redis, 'list-sessions', [keys.user(userId)], [nowOverride(storeClock), idleMs, listFields])
+      const reply = await runScript(redis, 'list-sessions', [keys.user(userId)], [nowOverride(storeClock), idleMs, listed + USER_FIELDS, listed])
       const sessions: SessionInfo[] = []
       for (let i = 0; i + LIST_COLUMNS <= reply.length; i += LIST_COLUMNS) {
         const [id, created, lastUsed, expires, metadata] = reply.slice(i, i + LIST_COLUMNS)

@@ -8,7 +8,7 @@
 -- agent summary)   ARGV[7] = max sessions (0 = unlimited)
 -- Returns: { 'ok', sessionVersion, absoluteExpiryMs, nowMs, evictedFamilyId... } or { 'no_user' } / { 'disabled' }
 --   (evicted: live families deleted to make room, for the caller to broadcast)
-local MAX_EVICTED_SAMPLED = 4 -- from a sample of 16: the oldest quarter, so eviction stays close to LRU
+local MAX_EVICTED_SAMPLED = 2 -- the older two of a sample of 3: an account over the limit shrinks by one per login
 local user, userFields = read_user(KEYS[1])
 if not user[1] then
   return { 'no_user' }

@@ -45,11 +45,12 @@ end
 
 -- The user record's own fields; every other field is a family.
 local USER_FIELDS = { 'email', 'ph', 'c', 'sv', 'roles', 'dis' }
--- Work bounds (docs/design.md, "Bounded work per account"): a hash of at most EXACT_FIELDS fields is read whole
--- (exact pruning, exact LRU); a bigger one through SAMPLE_FIELDS random fields (approximate LRU, as Redis's own
--- eviction samples keys). HRANDFIELD with a count is O(count) on a big hash.
-local EXACT_FIELDS = 64
-local SAMPLE_FIELDS = 16
+-- Work bounds (docs/design.md, "Bounded work per account"): a hash of at most EXACT_FIELDS fields (every account
+-- within the default MAX_SESSIONS_PER_USER) is read whole: exact pruning, exact LRU. A bigger one (over its limit,
+-- or unlimited) is read through SAMPLE_FIELDS random fields: approximate LRU, as Redis's own eviction samples keys.
+-- HRANDFIELD with a count is O(count) on a big hash; each field read costs about as much as a small HGETALL.
+local EXACT_FIELDS = 128
+local SAMPLE_FIELDS = 3
 
 -- The user's own fields (HMGET, in USER_FIELDS order) and how many of them exist.
 local function read_user (userKey)
