@@ -17,6 +17,7 @@ import type { BenchContext } from './context.js'
 import { describeMachine, loadAverage } from './machine.js'
 import { detectPinning, pinRunningProcess } from './pinning.js'
 import { formatReport } from './report.js'
+import { runCelebrity } from './scenarios/celebrity.js'
 import { runLogin } from './scenarios/login.js'
 import { runMemory } from './scenarios/memory.js'
 import { runRefresh } from './scenarios/refresh.js'
@@ -97,6 +98,7 @@ try {
   const refresh = await runRefresh(ctx)
   const login = await runLogin(ctx)
   const revocation = await runRevocation(ctx)
+  const celebrity = await runCelebrity(ctx)
   await Promise.all([servers.a.child.stop(), servers.b.child.stop(), load.stop()])
   const memory = await runMemory(ctx)
 
@@ -110,7 +112,7 @@ try {
     pinning,
     settings: {
       users: bench.users, secondsPerPhase: bench.seconds, connections: bench.connections, alg: bench.alg,
-      revocationUsers: bench.revocationUsers, memoryUsers: bench.memoryUsers, loginConnections: bench.loginConnections,
+      revocationUsers: bench.revocationUsers, memoryUsers: bench.memoryUsers, celebritySessions: bench.celebritySessions, loginConnections: bench.loginConnections,
       evalshaConcurrency: bench.evalshaConcurrency, microSecondsPerVerifier: bench.microSeconds,
       accessTokenCacheMaxEntries: appConfig.jwt.accessTokenCacheMaxEntries, passwordHashConcurrency: appConfig.passwordHashing.concurrency,
       smoke: bench.smoke
@@ -120,6 +122,7 @@ try {
     login,
     revocation,
     memory,
+    celebrity,
     verifiers: withRatios(verifierRates)
   }
   const results: BenchResults = { ...measured, targets: evaluateTargets(measured) }

@@ -20,6 +20,8 @@ export function evaluateTargets (r: Measured): Target[] {
     check('me-cold-vs-raw-verify', '/me cold rps vs raw crypto.verify on one core', v.ratios.coldVsRawVerify, '>=', 0.85, 'ratio'),
     check('refresh-vs-raw-evalsha', 'refresh rotations/s vs raw EVALSHA of the rotate script', r.refresh.ratio, '>=', 0.3, 'ratio'),
     check('revocation-p99', 'logout-all on A until B answers 401, p99', r.revocation.propagationMs.p99, '<', 1000, 'ms'),
+    check('celebrity-login-redis', 'login inside Redis, 10,000-session account vs one-session account (SLOWLOG median)', r.celebrity.loginRedisMicros.ratio, '<=', 2, 'ratio'),
+    check('celebrity-other-refresh-p99', 'other users\' refresh p99 while the celebrity logs in, vs alone', r.celebrity.otherRefreshP99Ratio, '<=', 2, 'ratio'),
     check('memory-per-session', 'Redis bytes per live session (browser user agent, used_memory delta)', r.memory.browserUserAgent.usedMemoryDeltaPerSession, '<=', 300, 'bytes')
   ]
 }
