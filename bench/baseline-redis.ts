@@ -52,7 +52,7 @@ export async function rawEvalshaRate (input: EvalshaInput): Promise<Rate & { fai
         let presentedHash = chain.firstHash
         for (let d = 0; d < chain.next.length && performance.now() < end; d++) {
           const hash = chain.next[d]!
-          const reply = await redis.evalsha(sha, 1, userKey, chain.familyId, d + 1, presentedHash, hash, Date.now(), input.idleMs,
+          const reply = await redis.evalsha(sha, 1, userKey, chain.familyId, d + 1, presentedHash, hash, '', input.idleMs,
             input.graceMs, input.maxReplays) as unknown[]
           calls++
           if (reply[0] !== 'rotated') { failures++; break }

@@ -16,6 +16,8 @@ export interface BenchConfig {
   revocationUsers: number
   /** Users seeded into a separate Redis for the memory scenario. */
   memoryUsers: number
+  /** Sessions of the one big account in the celebrity scenario. */
+  celebritySessions: number
   /** Client connections for logins: twice the server's argon2 concurrency keeps its semaphore busy without 503s. */
   loginConnections: number
   /** Login storm: paced /me rate measured alone and beside the flood, and the flood's login arrivals per second. */
@@ -35,7 +37,7 @@ export interface BenchConfig {
 
 const SMOKE: Record<string, string> = {
   BENCH_USERS: '200', BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_CONNECTIONS: '10', BENCH_REVOCATION_USERS: '10',
-  BENCH_MEMORY_USERS: '200', BENCH_EVALSHA_CONCURRENCY: '16', BENCH_MICRO_SECONDS: '0.15',
+  BENCH_MEMORY_USERS: '200', BENCH_CELEBRITY_SESSIONS: '1000', BENCH_EVALSHA_CONCURRENCY: '16', BENCH_MICRO_SECONDS: '0.15',
   BENCH_STORM_ME_RATE: '100', BENCH_STORM_LOGIN_RATE: '60', BENCH_STORM_CONNECTIONS: '30'
 }
 
@@ -69,6 +71,7 @@ export function parseBenchConfig (source: Record<string, string | undefined>, re
     // Taken from the end of the seeded users, apart from the ones the refresh scenario rotates.
     revocationUsers: Math.min(num('BENCH_REVOCATION_USERS', 200, 1, 100_000), Math.floor(users / 4)),
     memoryUsers: num('BENCH_MEMORY_USERS', 20_000, 10, 1_000_000),
+    celebritySessions: num('BENCH_CELEBRITY_SESSIONS', 10_000, 100, 1_000_000),
     loginConnections: num('BENCH_LOGIN_CONNECTIONS', 8, 1, 36),
     evalshaConcurrency: num('BENCH_EVALSHA_CONCURRENCY', 128, 1, 10_000),
     // 300 logins/s from 300 sockets: several times what one core of argon2id verifies (about 40/s), as in issue 9.

@@ -22,3 +22,24 @@ export function request (url: string, options: { method?: string, token?: string
 export function closeAgent (): void {
   agent.destroy()
 }
+
+/** POST a JSON body; resolves with the status and the parsed JSON answer (undefined when it is not JSON). */
+export function postJson (url: string, body: unknown): Promise<{ status: number, body: Record<string, unknown> | undefined }> {
+  const payload = JSON.stringify(body)
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      agent, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+    }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => { text += chunk })
+      res.once('end', () => {
+        let parsed: Record<string, unknown> | undefined
+        try { parsed = JSON.parse(text) as Record<string, unknown> } catch { parsed = undefined }
+        resolve({ status: res.statusCode!, body: parsed })
+      })
+    })
+    req.once('error', reject)
+    req.end(payload)
+  })
+}

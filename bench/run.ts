@@ -17,6 +17,7 @@ import type { BenchContext } from './context.js'
 import { describeMachine, loadAverage } from './machine.js'
 import { detectPinning, pinRunningProcess } from './pinning.js'
 import { formatReport } from './report.js'
+import { runCelebrity } from './scenarios/celebrity.js'
 import { runLogin } from './scenarios/login.js'
 import { runLoginStorm } from './scenarios/login-storm.js'
 import { runMemory } from './scenarios/memory.js'
@@ -102,6 +103,7 @@ try {
   const login = await runLogin(ctx)
   const loginStorm = await runLoginStorm(ctx)
   const revocation = await runRevocation(ctx)
+  const celebrity = await runCelebrity(ctx)
   await Promise.all([servers.a.child.stop(), servers.b.child.stop(), load.stop()])
   const memory = await runMemory(ctx)
 
@@ -115,8 +117,9 @@ try {
     pinning,
     settings: {
       users: bench.users, secondsPerPhase: bench.seconds, connections: bench.connections, alg: bench.alg,
-      revocationUsers: bench.revocationUsers, memoryUsers: bench.memoryUsers, loginConnections: bench.loginConnections,
-      evalshaConcurrency: bench.evalshaConcurrency, stormMeRate: bench.stormMeRate, stormLoginRate: bench.stormLoginRate, stormConnections: bench.stormConnections, microSecondsPerVerifier: bench.microSeconds,
+      revocationUsers: bench.revocationUsers, memoryUsers: bench.memoryUsers, celebritySessions: bench.celebritySessions,
+      loginConnections: bench.loginConnections, evalshaConcurrency: bench.evalshaConcurrency, stormMeRate: bench.stormMeRate,
+      stormLoginRate: bench.stormLoginRate, stormConnections: bench.stormConnections, microSecondsPerVerifier: bench.microSeconds,
       accessTokenCacheMaxEntries: appConfig.jwt.accessTokenCacheMaxEntries, passwordHashConcurrency: appConfig.passwordHashing.concurrency,
       smoke: bench.smoke
     },
@@ -126,6 +129,7 @@ try {
     loginStorm,
     revocation,
     memory,
+    celebrity,
     verifiers: withRatios(verifierRates)
   }
   const results: BenchResults = { ...measured, targets: evaluateTargets(measured) }

@@ -22,6 +22,8 @@ export function evaluateTargets (r: Measured): Target[] {
     check('revocation-p99', 'logout-all on A until B answers 401, p99', r.revocation.propagationMs.p99, '<', 1000, 'ms'),
     check('me-p99-login-storm-vs-quiet', '/me p99 beside a login flood vs alone (paced, same rate, same run)', r.loginStorm.p99Ratio, '<=', 2, 'ratio'),
     check('me-p99-login-storm', '/me p99 beside a login flood (paced)', r.loginStorm.meStorm.latencyMs.p99, '<', 50, 'ms'),
+    check('celebrity-login-redis', 'login inside Redis, 10,000-session account vs one-session account (SLOWLOG median)', r.celebrity.loginRedisMicros.ratio, '<=', 2, 'ratio'),
+    check('celebrity-other-refresh-p99', 'other users\' refresh p99 while the celebrity logs in, vs alone', r.celebrity.otherRefreshP99Ratio, '<=', 2, 'ratio'),
     check('memory-per-session', 'Redis bytes per live session (browser user agent, used_memory delta)', r.memory.browserUserAgent.usedMemoryDeltaPerSession, '<=', 300, 'bytes')
   ]
 }

@@ -99,6 +99,13 @@ export interface BenchResults {
   loginStorm: { meQuiet: Phase, meStorm: Phase, logins: Phase, loginRate: number, meRate: number, p99Ratio: number }
   revocation: { users: number, timeouts: number, propagationMs: LatencyMs, logoutAllMs: LatencyMs }
   memory: { users: number, seedUserAgent: MemoryVariant, browserUserAgent: MemoryVariant }
+  /** Scenario 6: an account with `sessions` sessions; Redis-side login cost and other users' refresh meanwhile. */
+  celebrity: {
+    sessions: number
+    loginRedisMicros: { oneSession: number, celebrity: number, ratio: number }
+    otherRefreshMs: { alone: LatencyMs, meanwhile: LatencyMs, celebrityLogins: number }
+    otherRefreshP99Ratio: number
+  }
   verifiers: Record<'EdDSA' | 'ES256', VerifierRates & { ratiosToRaw: { joseJwtVerify: number, fastJwt: number, rotorVerifyNoCache: number } }>
   targets: Target[]
 }

@@ -36,6 +36,8 @@ export interface AppOptions {
   refreshSecret: string
   /** Milliseconds since the epoch; tests inject one to move time without sleeping. */
   clock?: () => number
+  /** Tests only: replaces Redis's clock in the store scripts (production decides every window on Redis's clock). */
+  storeClock?: () => number
   logger?: FastifyServerOptions['logger']
 }
 
@@ -61,7 +63,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   // cross-site page can send without a preflight, and nothing of ours reads it, so it is 415 like any unknown type.
   app.removeContentTypeParser('text/plain')
 
-  await app.register(configPlugin, { config, clock: options.clock ?? Date.now })
+  await app.register(configPlugin, { config, clock: options.clock ?? Date.now, storeClock: options.storeClock })
   await app.register(routeTable)
   await app.register(errorHandler)
   await app.register(cors)

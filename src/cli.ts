@@ -32,7 +32,7 @@ async function changeRole (grant: boolean, rawEmail: string | undefined, role: s
     await users.setRoles(user.id, roles)
     // Same effect as the admin API: a role change ends the user's sessions, on every instance.
     const minVersion = await revokeAllSessions({
-      redis, keys, nowMs: Date.now, idleMs: config.refresh.idleTtlSeconds * 1000,
+      redis, keys, idleMs: config.refresh.idleTtlSeconds * 1000,
       durability: { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeoutMs }
     }, user.id, 'roles_changed')
     const retentionMs = (config.jwt.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds) * 1000

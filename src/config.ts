@@ -4,7 +4,11 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { availableParallelism } from 'node:os'
 import { ConfigError } from './config-error.js'
+import { STORE_RETRY_AFTER_SECONDS } from './errors.js'
 import { describe, parseOrigins, parseRedisTopology, parseTrustProxy, type RedisTopology } from './config-values.js'
+
+/** Slack for a client's retry to travel back to Redis (balancer, network, queueing), beyond its Retry-After. */
+const RETRY_LATENCY_MARGIN_MS = 1000
 
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')])
 const Int = (min: number, max: number, dflt: number, description: string) =>
@@ -39,7 +43,7 @@ export const EnvSchema = Type.Object({
   REFRESH_ABSOLUTE_TTL_SECONDS: Int(60, 31536000, 2592000, 'absolute lifetime'),
   REFRESH_REUSE_GRACE_SECONDS: Int(0, 60, 10, 'grace window for the immediate predecessor'),
   REFRESH_GRACE_MAX_REPLAYS: Int(0, 10000, 100, 'replays allowed inside the grace window'),
-  MAX_SESSIONS_PER_USER: Int(0, 1000, 0, 'live families per user; 0 = unlimited'),
+  MAX_SESSIONS_PER_USER: Int(0, 1000, 100, 'families per user (least recently used deleted beyond it); 0 = unlimited'),
   REVOCATION_RESYNC_INTERVAL_MS: Int(250, 60000, 5000, 'how often the revocation log is re-read, bounding any pub/sub gap'),
   METRICS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'serve /metrics on this port only; unset = on the main port', 'x-min': 1, 'x-max': 65535 })),
   METRICS_HOST: Type.Optional(Type.String({ minLength: 1, description: 'listen address of METRICS_PORT; default HOST' })),
@@ -226,6 +230,13 @@ export function loadConfig (source: Record<string, string | undefined>, machine:
   if (config.redis.waitReplicas > 0 && config.redis.waitTimeoutMs >= config.redis.commandTimeoutMs) {
     // The WAIT rides in the same round trip as the write, so it must end before the client gives up on both.
     throw new ConfigError('Invalid configuration: REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS')
+  }
+  const ambiguousMs = config.redis.commandTimeoutMs + STORE_RETRY_AFTER_SECONDS * 1000 + RETRY_LATENCY_MARGIN_MS
+  if (config.refresh.reuseGraceSeconds > 0 && config.refresh.reuseGraceSeconds * 1000 < ambiguousMs) {
+    // A rotation that timed out (503) may have been applied: the client's retry, Retry-After later, must still be
+    // inside the grace window measured from when the script ran, or the client would be logged out as a reuser.
+    throw new ConfigError(`Invalid configuration: REFRESH_REUSE_GRACE_SECONDS must be 0 (off) or at least ${Math.ceil(ambiguousMs / 1000)} ` +
+      `(REDIS_COMMAND_TIMEOUT_MS + the ${STORE_RETRY_AFTER_SECONDS} s Retry-After of a 503 + ${RETRY_LATENCY_MARGIN_MS / 1000} s for the retry to arrive)`)
   }
   if (config.jwt.keys !== undefined && config.jwt.keysFile !== undefined) {
     throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')

@@ -2,6 +2,12 @@
 // define one); descriptions are safe to show and never carry a token, a password or a stack.
 import createError, { type FastifyErrorConstructor } from '@fastify/error'
 
+/**
+ * Retry-After of a 503 from the store (timeout, failover): short, because a timed-out rotation may in fact have been
+ * applied and its retry must reach Redis inside REFRESH_REUSE_GRACE_SECONDS (checked at boot, src/config.ts).
+ */
+export const STORE_RETRY_AFTER_SECONDS = 2
+
 /** retryAfterSeconds: sent as Retry-After (RFC 9110 §10.2.3); 429 always carries it, 503 falls back to a default. */
 export type ClientError = Error & { error: ErrorCode, statusCode: number, retryAfterSeconds?: number }
 

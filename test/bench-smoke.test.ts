@@ -94,6 +94,15 @@ t.test('memory per session is measured for both user agents, and a browser one d
   t.equal(browserUserAgent.familyEncoding, seedUserAgent.familyEncoding)
 })
 
+t.test('the celebrity scenario measures both logins inside Redis and other users\' refreshes alone and meanwhile', async (t) => {
+  const c = results.celebrity
+  t.ok(c.sessions >= 100)
+  for (const n of [c.loginRedisMicros.oneSession, c.loginRedisMicros.celebrity, c.loginRedisMicros.ratio, c.otherRefreshP99Ratio]) t.ok(positive(n))
+  t.ok(finiteLatency(c.otherRefreshMs.alone))
+  t.ok(finiteLatency(c.otherRefreshMs.meanwhile))
+  t.ok(c.otherRefreshMs.celebrityLogins > 0, 'the celebrity logged in meanwhile')
+})
+
 t.test('the verifier comparison has every verifier for both algorithms', async (t) => {
   for (const alg of ['EdDSA', 'ES256'] as const) {
     const x = results.verifiers[alg]
@@ -104,7 +113,8 @@ t.test('the verifier comparison has every verifier for both algorithms', async (
 
 t.test('each verdict follows from its figure, and the report prints every one', async (t) => {
   t.same(results.targets.map((x) => x.id), ['me-warm-vs-bare', 'me-warm-half-rate-p99', 'me-warm-half-rate-paced-p99',
-    'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'revocation-p99', 'me-p99-login-storm-vs-quiet', 'me-p99-login-storm', 'memory-per-session'])
+    'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'revocation-p99', 'me-p99-login-storm-vs-quiet', 'me-p99-login-storm',
+    'celebrity-login-redis', 'celebrity-other-refresh-p99', 'memory-per-session'])
   for (const target of results.targets) {
     const holds = target.comparison === '>=' ? target.measured >= target.threshold
       : target.comparison === '<=' ? target.measured <= target.threshold : target.measured < target.threshold

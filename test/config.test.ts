@@ -37,6 +37,9 @@ t.test('rejects each invalid value with a single-line message naming the variabl
     ['PORT', { PORT: 'abc' }],
     ['PORT', { PORT: '70000' }],
     ['REFRESH_REUSE_GRACE_SECONDS', { REFRESH_REUSE_GRACE_SECONDS: '61' }],
+    // A timed-out rotation may have been applied: its retry, Retry-After later, must still fall inside the window.
+    ['REFRESH_REUSE_GRACE_SECONDS', { REFRESH_REUSE_GRACE_SECONDS: '3' }],
+    ['REFRESH_REUSE_GRACE_SECONDS', { REFRESH_REUSE_GRACE_SECONDS: '10', REDIS_COMMAND_TIMEOUT_MS: '8000' }],
     // Only asymmetric algorithms: a shared HMAC key would let every verifier mint tokens (RFC 8725 §3.1).
     ['JWT_ALG', { JWT_ALG: 'HS256' }],
     // Braces would turn part of the prefix into a Redis Cluster hash tag and break per-user slot routing.

@@ -41,6 +41,11 @@ export function manualClock (startMs = Date.now()) {
 export interface TestAppOptions {
   env?: Record<string, string>
   clock?: () => number
+  /**
+   * The clock the store scripts decide windows on: by default the injected `clock` (so tests move expiry without
+   * sleeping); 'redis' for Redis's own TIME, as in production.
+   */
+  storeClock?: (() => number) | 'redis'
   keySet?: KeySet
   redisUrl?: string
 }
@@ -73,6 +78,7 @@ export async function buildTestApp (test: Test, options: TestAppOptions = {}): P
     keySet: options.keySet ?? await testKeySet(config.jwt.alg),
     refreshSecret: REFRESH_SECRET,
     clock: options.clock,
+    storeClock: options.storeClock === 'redis' ? undefined : options.storeClock ?? options.clock,
     logger: false
   })
   test.teardown(() => app.close())

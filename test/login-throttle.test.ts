@@ -11,7 +11,7 @@ async function setup (t: Test, policy = POLICY) {
   const redis = await rawRedis(t)
   const keys = createKeyNames(uniquePrefix())
   const clock = manualClock()
-  const throttle = createLoginThrottle({ redis, keys, policy, nowMs: clock.now })
+  const throttle = createLoginThrottle({ redis, keys, policy, storeClock: clock.now })
   return { redis, keys, clock, throttle }
 }
 

@@ -92,3 +92,11 @@ t.test('keeps entries only as long as a token issued before them can live', asyn
   list.prune()
   t.same(list.size(), { users: 0, families: 0 }, 'and are dropped from memory')
 })
+
+t.test('keeps an entry its full lifetime even when the revoking instance\'s clock runs behind', async (t) => {
+  let now = 1_000_000
+  const list = createRevocationList({ retentionMs: 10_000, nowMs: () => now })
+  list.apply({ kind: 'family', userId: 'u', familyId: 'f', atMs: now - 12_000, reason: 'logout' }) // stamped 12 s behind
+  now += 9_000
+  t.ok(list.isRevoked({ userId: 'u', sessionId: 'f', sessionVersion: 0 }), 'counted from its arrival here, not from a late stamp')
+})

@@ -10,7 +10,7 @@ t.test('logs reuse detection with the user and family ids but not the token', as
   const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
   const clock = manualClock()
   const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: await redisUrl(), REDIS_KEY_PREFIX: uniquePrefix() })
-  const app = await buildApp({ config, keySet: await testKeySet(), refreshSecret: REFRESH_SECRET, clock: clock.now, logger: { level: 'info', stream } })
+  const app = await buildApp({ config, keySet: await testKeySet(), refreshSecret: REFRESH_SECRET, clock: clock.now, storeClock: clock.now, logger: { level: 'info', stream } })
   t.teardown(() => app.close())
 
   const user = await registerAndLogin(app)

@@ -54,3 +54,35 @@ t.test('does not count expired or revoked sessions towards the limit', async (t)
   await loginTokens(app, email)
   t.equal((await refresh(app, second.refresh_token)).statusCode, 200, 'the logged-out session made room')
 })
+
+t.test('keeps at most 100 sessions per user by default, ending the least recently used one', async (t) => {
+  const clock = manualClock()
+  const app = await buildTestApp(t, { clock: clock.now })
+  t.equal(app.config.refresh.maxSessionsPerUser, 100, 'the default limit')
+  const { id } = await register(app)
+  const device = { userId: id, userAgent: 'rotor test', ip: '127.0.0.1' }
+  const created: string[] = []
+  for (let i = 0; i < 100; i++) {
+    clock.advance(1000)
+    const c = await app.sessions.createFamily(device)
+    if (c.ok) created.push(c.issued.familyId)
+  }
+  t.equal(created.length, 100)
+  clock.advance(1000)
+  const newest = await app.sessions.createFamily(device)
+  t.same(newest.ok && newest.evicted, [created[0]], 'the 101st login ends exactly the oldest one')
+  const listed = (await app.sessions.listSessions(id)).map((s) => s.id)
+  t.equal(listed.length, 100)
+  t.notOk(listed.includes(created[0]!), 'which is no longer listed')
+})
+
+t.test('makes room with a logged-out session before ending a live one', async (t) => {
+  const app = await buildTestApp(t, { env: { MAX_SESSIONS_PER_USER: '2' } })
+  const { email } = await register(app)
+  const first = await loginTokens(app, email)
+  const second = await loginTokens(app, email)
+  await app.inject({ method: 'POST', url: '/auth/logout', payload: { refresh_token: second.refresh_token } })
+  const third = await loginTokens(app, email)
+  t.equal((await refresh(app, first.refresh_token)).statusCode, 200, 'the older live session survives')
+  t.equal((await refresh(app, third.refresh_token)).statusCode, 200)
+})

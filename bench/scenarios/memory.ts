@@ -42,7 +42,7 @@ export async function runMemory (ctx: BenchContext): Promise<BenchResults['memor
 
     ctx.log('scenario 5: one new session per user with a browser user agent')
     const sessions = createSessionStore({
-      redis, keys, codec: createRefreshTokenCodec(ctx.refreshSecret), policy: appConfig.refresh, nowMs: Date.now
+      redis, keys, codec: createRefreshTokenCodec(ctx.refreshSecret), policy: appConfig.refresh
     })
     const browser: Array<{ userId: string, familyId: string }> = []
     for (let i = 0; i < users.length; i += BATCH) {

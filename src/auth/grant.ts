@@ -26,15 +26,16 @@ export interface SessionStarter {
 }
 
 export function createSessionStarter (deps: {
-  sessions: SessionStore, accessTokens: AccessTokens, revoker: Revoker, idleTtlSeconds: number, nowMs: () => number
+  sessions: SessionStore, accessTokens: AccessTokens, revoker: Revoker, idleTtlSeconds: number
 }): SessionStarter {
-  const { sessions, accessTokens, revoker, idleTtlSeconds, nowMs } = deps
+  const { sessions, accessTokens, revoker, idleTtlSeconds } = deps
 
   async function grant (issued: IssuedRefresh, user: Pick<User, 'email' | 'roles'>): Promise<TokenGrant> {
     const { token, expiresIn } = await accessTokens.sign({
       userId: issued.userId, email: user.email, roles: user.roles, sessionId: issued.familyId, sessionVersion: issued.sessionVersion
     })
-    const absoluteExpiresIn = Math.max(0, Math.floor((issued.absoluteExpiryMs - nowMs()) / 1000))
+    // Both on the store's clock: this instance's own clock may disagree with it.
+    const absoluteExpiresIn = Math.max(0, Math.floor((issued.absoluteExpiryMs - issued.issuedAtMs) / 1000))
     return {
       accessToken: token,
       expiresIn,

@@ -7,10 +7,16 @@ declare module 'fastify' {
     config: Config
     /** Milliseconds since the epoch; injected in tests so expiry is tested without sleeping. */
     clock: () => number
+    /**
+     * Tests only: replaces Redis's clock in the store scripts. Undefined in production, where every window (grace,
+     * idle and absolute expiry, login locks) is decided on Redis's clock, so instances need not agree on time.
+     */
+    storeClock: (() => number) | undefined
   }
 }
 
-export default fp<{ config: Config, clock: () => number }>(async (app, { config, clock }) => {
+export default fp<{ config: Config, clock: () => number, storeClock?: () => number }>(async (app, { config, clock, storeClock }) => {
   app.decorate('config', config)
   app.decorate('clock', clock)
+  app.decorate('storeClock', storeClock)
 }, { name: 'config' })

@@ -7,11 +7,9 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { errors, isClientError, type ClientError } from '../errors.js'
+import { errors, isClientError, STORE_RETRY_AFTER_SECONDS, type ClientError } from '../errors.js'
 import { SemaphoreSaturatedError } from '../users/semaphore.js'
 import { isStoreUnavailable } from './redis.js'
-
-export const RETRY_AFTER_SECONDS = 2
 
 /** Fastify's client-facing error codes (fastify/lib/errors.js), each mapped onto the error table. */
 const FASTIFY_CODES: Record<string, () => ClientError> = {
@@ -35,7 +33,7 @@ export function send (reply: FastifyReply, err: ClientError): FastifyReply {
     reply.header('WWW-Authenticate', `Bearer error="${err.error}"`)
   }
   // RFC 9110 §10.2.3 (delay in seconds); RFC 6585 §4 for 429.
-  const retryAfter = err.retryAfterSeconds ?? (err.statusCode === 503 ? RETRY_AFTER_SECONDS : undefined)
+  const retryAfter = err.retryAfterSeconds ?? (err.statusCode === 503 ? STORE_RETRY_AFTER_SECONDS : undefined)
   if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter))
   return reply.code(err.statusCode).send({ error: err.error, error_description: err.message })
 }

@@ -22,13 +22,13 @@ export default fp<{ refreshSecret: string }>(async (app, { refreshSecret }) => {
     keys: createKeyNames(redis.keyPrefix),
     codec: createRefreshTokenCodec(refreshSecret),
     policy: refresh,
-    nowMs: app.clock,
+    storeClock: app.storeClock,
     durability: { replicas: redis.waitReplicas, timeoutMs: redis.waitTimeoutMs }
   })
   const revoker = createRevoker({ sessions, feed: app.revocations.feed, nowMs: app.clock })
   app.decorate('sessions', sessions)
   app.decorate('revoker', revoker)
-  const starter = createSessionStarter({ sessions, accessTokens: app.accessTokens, revoker, idleTtlSeconds: refresh.idleTtlSeconds, nowMs: app.clock })
+  const starter = createSessionStarter({ sessions, accessTokens: app.accessTokens, revoker, idleTtlSeconds: refresh.idleTtlSeconds })
   app.decorate('authService', createAuthService({
     users: app.users, passwords: app.passwords, sessions, revoker, starter, loginThrottle: app.loginThrottle, commonPasswords: app.commonPasswords
   }))

@@ -33,7 +33,7 @@ export default fp(async (app) => {
   app.decorate('users', createUserStore({ redis: app.redis, keys, nowMs: app.clock }))
   app.decorate('passwords', await createPasswordHasher(OWASP_ARGON2ID, passwordHashing))
   app.decorate('commonPasswords', loadCommonPasswords())
-  app.decorate('loginThrottle', createLoginThrottle({ redis: app.redis, keys, policy: loginLockout, nowMs: app.clock }))
+  app.decorate('loginThrottle', createLoginThrottle({ redis: app.redis, keys, policy: loginLockout, storeClock: app.storeClock }))
   app.decorateRequest('passwordPermit', undefined)
   app.decorate('admitPasswordWork', async function admitPasswordWork (request, reply) {
     const permit = app.passwords.semaphore.admit() // throws when full: the error handler answers 503

@@ -23,7 +23,9 @@ export function createRevocationList (deps: { retentionMs: number, nowMs: () => 
 
   return {
     apply (event) {
-      const expiresAtMs = event.atMs + retentionMs
+      // Counted from when this instance learnt of it at the earliest: a revoking instance whose clock runs behind
+      // must not shorten the entry's life here (instances need not agree on time).
+      const expiresAtMs = Math.max(event.atMs, nowMs()) + retentionMs
       if (event.kind === 'family') {
         families.set(event.familyId, Math.max(families.get(event.familyId) ?? 0, expiresAtMs))
         return

@@ -80,7 +80,7 @@ export async function seedUsers (ctx: SeedContext, options: SeedOptions): Promis
 
   const keys = createKeyNames(config.redis.keyPrefix)
   const userStore = createUserStore({ redis, keys, nowMs })
-  const sessions = createSessionStore({ redis, keys, codec: createRefreshTokenCodec(refreshSecret), policy: config.refresh, nowMs })
+  const sessions = createSessionStore({ redis, keys, codec: createRefreshTokenCodec(refreshSecret), policy: config.refresh, storeClock: ctx.nowMs })
   const { jwt } = config
   const accessTokens = createAccessTokens({
     keySet, issuer: jwt.issuer, audience: jwt.audience, clientId: jwt.clientId,

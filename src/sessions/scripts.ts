@@ -10,10 +10,11 @@ export const SCRIPT_NAMES = ['create-family', 'rotate-refresh-token', 'revoke-fa
   'check-session', 'list-sessions', 'publish-revocation', 'begin-login-attempt', 'refund-login-attempt'] as const
 export type ScriptName = typeof SCRIPT_NAMES[number]
 
-// Scripts that read or write refresh-token families share the record codec in family-state.lua, prepended at load
-// (Redis scripts cannot import one another).
+// Shared Lua prepended at load (Redis scripts cannot import one another): the store's clock (store-clock.lua) for
+// every script that decides a time window, the record codec (family-state.lua) for those that read or write families.
 const FAMILY_SCRIPTS: ReadonlySet<ScriptName> = new Set(['create-family', 'rotate-refresh-token', 'revoke-family',
   'revoke-all-for-user', 'check-session', 'list-sessions'])
+const CLOCK_SCRIPTS: ReadonlySet<ScriptName> = new Set([...FAMILY_SCRIPTS, 'begin-login-attempt'])
 
 type ScriptReply = Array<string | number | null>
 type ScriptFn = (numberOfKeys: number, ...keysAndArgs: Array<string | number | Buffer>) => Promise<ScriptReply>
@@ -21,7 +22,8 @@ type ScriptFn = (numberOfKeys: number, ...keysAndArgs: Array<string | number | B
 /** The Lua source of a script; files sit next to this module in src/ and are copied beside it into dist/. */
 export function scriptSource (name: ScriptName): string {
   const read = (file: string) => readFileSync(new URL(`./scripts/${file}.lua`, import.meta.url), 'utf8')
-  return FAMILY_SCRIPTS.has(name) ? `${read('family-state')}\n${read(name)}` : read(name)
+  const preludes = [CLOCK_SCRIPTS.has(name) ? 'store-clock' : '', FAMILY_SCRIPTS.has(name) ? 'family-state' : '']
+  return [...preludes.filter((file) => file !== ''), name].map(read).join('\n')
 }
 
 const commandName = (name: ScriptName): string => `rotor_${name.replaceAll('-', '_')}`
@@ -32,6 +34,14 @@ export function defineScripts (redis: RedisClient): void {
     if (typeof (redis as unknown as Record<string, unknown>)[commandName(name)] === 'function') continue
     redis.defineCommand(commandName(name), { lua: scriptSource(name) })
   }
+}
+
+/**
+ * The ARGV "now" of a script that decides a time window: '' (Redis TIME, production), or a test's injected clock.
+ * Every window is decided on the store's clock so instances need not agree on time (store-clock.lua).
+ */
+export function nowOverride (storeClock: (() => number) | undefined): number | string {
+  return storeClock === undefined ? '' : storeClock()
 }
 
 /** Run a registered script. Every key it touches is passed in `keys` (one hash slot per call). */
@@ -45,7 +55,8 @@ export function runScript (redis: RedisClient, name: ScriptName, keys: string[],
 export interface Durability { replicas: number, timeoutMs: number }
 
 const shas = new Map<ScriptName, string>()
-function scriptSha (name: ScriptName): string {
+/** The SHA1 a script runs under (EVALSHA), as ioredis computes it for defineCommand. */
+export function scriptSha (name: ScriptName): string {
   let sha = shas.get(name)
   if (sha === undefined) shas.set(name, sha = createHash('sha1').update(scriptSource(name)).digest('hex'))
   return sha

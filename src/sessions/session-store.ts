@@ -1,8 +1,9 @@
 // Refresh-token families in Redis: typed wrappers around one Lua script per atomic operation.
-// No Fastify here; the clock is injected so idle and absolute expiry are testable without sleeping.
+// No Fastify here. Every window is decided on Redis's clock (store-clock.lua); tests inject `storeClock` instead so
+// idle and absolute expiry are testable without sleeping.
 import type { KeyNames } from '../key-names.js'
 import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
-import { defineScripts, runScriptDurably, type Durability, type RedisClient, type ScriptName } from './scripts.js'
+import { defineScripts, nowOverride, runScriptDurably, type Durability, type RedisClient, type ScriptName } from './scripts.js'
 import { encodeSessionMetadata } from './session-metadata.js'
 import { createSessionReads } from './session-reads.js'
 
@@ -11,7 +12,10 @@ export interface SessionPolicy {
   absoluteTtlSeconds: number
   reuseGraceSeconds: number
   graceMaxReplays: number
-  /** 0 = unlimited; otherwise a login beyond it evicts the least recently used families (1 = one session per user). */
+  /**
+   * Families (live sessions and not yet expired tombstones) per user; a login beyond it deletes the least recently
+   * used ones, tombstones first (1 = one session per user). 0 = unlimited (every operation stays bounded anyway).
+   */
   maxSessionsPerUser: number
 }
 
@@ -21,6 +25,8 @@ export interface IssuedRefresh {
   familyId: string
   sessionVersion: number
   absoluteExpiryMs: number
+  /** The store's clock when it issued this (absoluteExpiryMs is on the same clock). */
+  issuedAtMs: number
   /** true when this answers a retry inside the grace window with the successor already handed out. */
   replayed: boolean
 }
@@ -61,16 +67,19 @@ export interface SessionStore {
   revokeAllForUser (userId: string, reason: string): Promise<number>
   /** Strict check (one Redis read): whether the session behind an access token is live right now. */
   checkSession (userId: string, familyId: string, sessionVersion: number): Promise<'ok' | 'no_user' | 'disabled' | 'version' | 'missing' | 'revoked'>
-  /** The user's live families, most recently used first. */
+  /**
+   * The user's live families, most recently used first: all of them for an account within MAX_SESSIONS_PER_USER;
+   * for one over it (the limit was lowered) a bounded random sample, until logins prune it back.
+   */
   listSessions (userId: string): Promise<SessionInfo[]>
 }
 
 /** Bump the user's session version and revoke every family; returns the new version. Also used by the CLI. */
-export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number, idleMs: number, durability?: Durability },
+export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames, storeClock?: () => number, idleMs: number, durability?: Durability },
   userId: string, reason: string): Promise<number> {
   const { redis, keys } = deps
   defineScripts(redis)
-  const reply = await runScriptDurably(redis, 'revoke-all-for-user', [keys.user(userId)], [reason, deps.nowMs(), deps.idleMs],
+  const reply = await runScriptDurably(redis, 'revoke-all-for-user', [keys.user(userId)], [reason, nowOverride(deps.storeClock), deps.idleMs],
     deps.durability ?? NOT_DURABLE)
   if (reply[0] !== 'ok') throw new Error('cannot revoke sessions of a user that does not exist')
   return Number(reply[1])
@@ -83,9 +92,12 @@ const NOT_DURABLE: Durability = { replicas: 0, timeoutMs: 0 }
  * and throws NOREPLICAS (503) otherwise, so a failover cannot undo a rotation or a logout the client was told about.
  */
 export function createSessionStore (deps: {
-  redis: RedisClient, keys: KeyNames, codec: RefreshTokenCodec, policy: SessionPolicy, nowMs: () => number, durability?: Durability
+  redis: RedisClient, keys: KeyNames, codec: RefreshTokenCodec, policy: SessionPolicy, durability?: Durability
+  /** Tests only: replaces Redis's clock in the scripts. */
+  storeClock?: () => number
 }): SessionStore {
-  const { redis, keys, codec, policy, nowMs } = deps
+  const { redis, keys, codec, policy, storeClock } = deps
+  const now = () => nowOverride(storeClock)
   const durability = deps.durability ?? NOT_DURABLE
   defineScripts(redis)
   const run = (name: ScriptName, userId: string, args: Array<string | number | Buffer>) =>
@@ -98,14 +110,16 @@ export function createSessionStore (deps: {
       const familyId = randomId()
       const secret = randomSecret()
       const reply = await run('create-family', userId,
-        [familyId, hashSecret(secret), nowMs(), idleMs, absoluteMs, encodeSessionMetadata(ip, userAgent), policy.maxSessionsPerUser])
+        [familyId, hashSecret(secret), now(), idleMs, absoluteMs, encodeSessionMetadata(ip, userAgent), policy.maxSessionsPerUser])
       const status = String(reply[0])
       if (status !== 'ok') return { ok: false, reason: status as 'no_user' | 'disabled' }
       const token = codec.format({ userId, familyId, generation: 1, secret })
       return {
         ok: true,
-        issued: { token, userId, familyId, sessionVersion: Number(reply[1]), absoluteExpiryMs: Number(reply[2]), replayed: false },
-        evicted: reply.slice(3).map(String)
+        issued: {
+          token, userId, familyId, sessionVersion: Number(reply[1]), absoluteExpiryMs: Number(reply[2]), issuedAtMs: Number(reply[3]), replayed: false
+        },
+        evicted: reply.slice(4).map(String)
       }
     },
 
@@ -117,7 +131,7 @@ export function createSessionStore (deps: {
       // The successor is a function of the presented token: a retry inside the grace window gets the same token.
       const successor = codec.deriveSecret(presented)
       const reply = await run('rotate-refresh-token', userId,
-        [familyId, presented.generation, hashSecret(presented.secret), hashSecret(successor), nowMs(), idleMs,
+        [familyId, presented.generation, hashSecret(presented.secret), hashSecret(successor), now(), idleMs,
           policy.reuseGraceSeconds * 1000, policy.graceMaxReplays])
       const status = String(reply[0])
       if (status !== 'rotated' && status !== 'grace') return { ok: false, reason: status as RotateFailure, userId, familyId }
@@ -129,6 +143,7 @@ export function createSessionStore (deps: {
           familyId,
           sessionVersion: Number(reply[2]),
           absoluteExpiryMs: Number(reply[3]),
+          issuedAtMs: Number(reply[6]),
           replayed: status === 'grace',
           subject: { email: String(reply[4]), roles: reply[5] === '' || reply[5] == null ? [] : String(reply[5]).split(',') }
         }
@@ -136,7 +151,7 @@ export function createSessionStore (deps: {
     },
 
     async revokeFamily (userId, familyId, reason) {
-      const reply = await run('revoke-family', userId, [familyId, reason, nowMs(), idleMs])
+      const reply = await run('revoke-family', userId, [familyId, reason, now(), idleMs])
       return Number(reply) === 1
     },
 
@@ -147,8 +162,8 @@ export function createSessionStore (deps: {
       return (await this.revokeFamily(userId, familyId, reason)) ? { userId, familyId } : 'unknown'
     },
 
-    revokeAllForUser: (userId, reason) => revokeAllSessions({ redis, keys, nowMs, idleMs, durability }, userId, reason),
+    revokeAllForUser: (userId, reason) => revokeAllSessions({ redis, keys, storeClock, idleMs, durability }, userId, reason),
 
-    ...createSessionReads({ redis, keys, idleMs, nowMs })
+    ...createSessionReads({ redis, keys, idleMs, storeClock, maxSessions: policy.maxSessionsPerUser })
   }
 }

@@ -3,9 +3,10 @@
 // further failure but never exceeds `maxSeconds`, and a successful login clears it. A lock always ends by itself, so an
 // attacker can slow a user down but never lock them out for good; meanwhile the attacker gets about one guess per
 // `maxSeconds`. Keyed by the canonical email whether or not the account exists (no enumeration). State in Redis, shared
-// by every instance; the clock is injected (ARGV), the TTLs follow it. No Fastify here.
+// by every instance and counted on Redis's clock (store-clock.lua), so instances need not agree on time; tests inject
+// a clock instead. No Fastify here.
 import type { KeyNames } from '../key-names.js'
-import { defineScripts, runScript, type RedisClient } from '../sessions/scripts.js'
+import { defineScripts, nowOverride, runScript, type RedisClient } from '../sessions/scripts.js'
 
 export interface LoginLockoutPolicy {
   /** 0 = off: every attempt is allowed and Redis is not touched. */
@@ -29,8 +30,12 @@ export interface LoginThrottle {
   refund (account: string): Promise<void>
 }
 
-export function createLoginThrottle (deps: { redis: RedisClient, keys: KeyNames, policy: LoginLockoutPolicy, nowMs: () => number }): LoginThrottle {
-  const { redis, keys, policy, nowMs } = deps
+export function createLoginThrottle (deps: {
+  redis: RedisClient, keys: KeyNames, policy: LoginLockoutPolicy
+  /** Tests only: replaces Redis's clock, on which every instance counts attempts and locks. */
+  storeClock?: (() => number) | undefined
+}): LoginThrottle {
+  const { redis, keys, policy, storeClock } = deps
   defineScripts(redis)
   const off = policy.afterFailures === 0
 
@@ -38,7 +43,7 @@ export function createLoginThrottle (deps: { redis: RedisClient, keys: KeyNames,
     async begin (account) {
       if (off) return { allowed: true }
       const [allowed, retryAfterMs] = await runScript(redis, 'begin-login-attempt', [keys.loginFailures(account)], [
-        nowMs(), policy.afterFailures, policy.failureWindowSeconds * 1000, policy.baseSeconds * 1000, policy.maxSeconds * 1000
+        nowOverride(storeClock), policy.afterFailures, policy.failureWindowSeconds * 1000, policy.baseSeconds * 1000, policy.maxSeconds * 1000
       ])
       return allowed === 1 ? { allowed: true } : { allowed: false, retryAfterMs: Number(retryAfterMs) }
     },

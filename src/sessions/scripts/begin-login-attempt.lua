@@ -4,10 +4,10 @@
 -- From the threshold on, each counted attempt locks the account for base * 2^(count - threshold), capped: the
 -- attempt itself proceeds, the next one waits. Failures are forgotten after a window without attempts or locks.
 -- KEYS[1] = login-failures hash of the account (n = count, lu = locked until ms, la = last attempt ms)
--- ARGV[1] = now (ms)   ARGV[2] = threshold (attempts before a lock)   ARGV[3] = forget window (ms)
+-- ARGV[1] = now override (ms; tests only, '' = Redis TIME: every instance counts on the same clock)   ARGV[2] = threshold (attempts before a lock)   ARGV[3] = forget window (ms)
 -- ARGV[4] = first lock (ms)   ARGV[5] = longest lock (ms)
 -- Returns: { 1, 0 } allowed, or { 0, ms until the lock ends } refused (nothing counted)
-local now = tonumber(ARGV[1])
+local now = store_now(ARGV[1])
 local threshold = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local base = tonumber(ARGV[4])

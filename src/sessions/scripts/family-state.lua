@@ -6,7 +6,8 @@
 -- last use, last rotation, absolute expiry, creation (ms since the epoch), session version at creation, grace replays
 -- used; then 'L' .. metadata (client ip and user agent summary) for a live family, or 'R' .. reason once revoked.
 -- The user hash is durable, so a family's idle and absolute expiry are enforced here and dead fields are pruned by
--- every login, logout-all and session listing (and a family itself when it is presented after its expiry).
+-- every login, logout-all and session listing (and a family itself when it is presented after its expiry), a bounded
+-- number of fields each time (read_fields below), so no operation's cost grows with the size of one account.
 local FAMILY_RECORD = '>I4c16I6I6I6I6I4B'
 local FAMILY_RECORD_LENGTH = 49
 local NO_HASH = string.rep('\0', 16)
@@ -42,17 +43,44 @@ local function tombstone (userKey, familyId, f, reason)
   redis.call('HSET', userKey, family_field(familyId), encode_family(f))
 end
 
--- Visit every family of a user hash (fields as returned by HGETALL), deleting those past their expiry.
+-- The user record's own fields; every other field is a family.
+local USER_FIELDS = { 'email', 'ph', 'c', 'sv', 'roles', 'dis' }
+-- Work bounds (docs/design.md, "Bounded work per account"): a hash of at most EXACT_FIELDS fields (every account
+-- within the default MAX_SESSIONS_PER_USER) is read whole: exact pruning, exact LRU. A bigger one (over its limit,
+-- or unlimited) is read through SAMPLE_FIELDS random fields: approximate LRU, as Redis's own eviction samples keys.
+-- HRANDFIELD with a count is O(count) on a big hash; each field read costs about as much as a small HGETALL.
+local EXACT_FIELDS = 128
+local SAMPLE_FIELDS = 3
+
+-- The user's own fields (HMGET, in USER_FIELDS order) and how many of them exist.
+local function read_user (userKey)
+  local user = redis.call('HMGET', userKey, unpack(USER_FIELDS))
+  local present = 0
+  for i = 1, #USER_FIELDS do if user[i] then present = present + 1 end end
+  return user, present
+end
+
+-- At most max(exactMax, SAMPLE_FIELDS) fields of a user hash (name, value, ...), and whether that is all of them.
+local function read_fields (userKey, exactMax)
+  if redis.call('HLEN', userKey) <= exactMax then return redis.call('HGETALL', userKey), true end
+  return redis.call('HRANDFIELD', userKey, SAMPLE_FIELDS, 'WITHVALUES'), false
+end
+
+-- Visit the families among fields (as returned by read_fields), deleting those past their expiry.
+-- Returns how many were deleted.
 local function each_family (userKey, fields, now, idle, visit)
+  local deleted = 0
   for i = 1, #fields, 2 do
     local name = fields[i]
     if string.sub(name, 1, 2) == 'f:' then
       local f = decode_family(fields[i + 1])
       if now >= family_expiry(f, idle) then
         redis.call('HDEL', userKey, name)
+        deleted = deleted + 1
       else
         visit(string.sub(name, 3), f)
       end
     end
   end
+  return deleted
 end

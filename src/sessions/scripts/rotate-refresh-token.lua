@@ -4,12 +4,15 @@
 -- presented secret must match the stored hash for N, and its derived successor must match it for a retried N-1.
 -- KEYS[1] = user hash
 -- ARGV[1] = family id   ARGV[2] = presented generation   ARGV[3] = hash of the presented secret (16 raw bytes)
--- ARGV[4] = hash of its derived successor's secret   ARGV[5] = now (ms)   ARGV[6] = idle TTL (ms)
+-- ARGV[4] = hash of its derived successor's secret   ARGV[5] = now override (ms; tests only, '' = Redis TIME)
+-- ARGV[6] = idle TTL (ms)
 -- ARGV[7] = grace window (ms)   ARGV[8] = max grace replays
--- Returns: { status, generation, sessionVersion, absoluteExpiryMs, email, roles }
+-- Returns: { status, generation, sessionVersion, absoluteExpiryMs, email, roles, nowMs }
 --   status 'rotated' (the new generation), 'grace' (the current one, already handed out), or one of
 --   'missing', 'revoked', 'expired', 'version', 'reuse', 'rollback', 'mismatch' (no token is handed out).
 --   email and roles are the user's, for the new access token: read here to save the caller a round trip.
+--   The grace window is measured on Redis's clock from when the rotation ran (store-clock.lua), so the retry of a
+--   call that timed out but was applied late is still inside it.
 local field = family_field(ARGV[1])
 local row = redis.call('HMGET', KEYS[1], field, 'sv', 'email', 'roles')
 local f = decode_family(row[1])
@@ -20,7 +23,7 @@ if f.rv then
   return { 'revoked' }
 end
 local presented = tonumber(ARGV[2])
-local now = tonumber(ARGV[5])
+local now = store_now(ARGV[5])
 if now >= family_expiry(f, tonumber(ARGV[6])) then
   redis.call('HDEL', KEYS[1], field)
   return { 'expired' }
@@ -34,14 +37,14 @@ if presented == f.g then
   if ARGV[3] ~= f.h then return { 'mismatch' } end
   f.g = f.g + 1; f.h = ARGV[4]; f.rt = now; f.gc = 0; f.lu = now
   redis.call('HSET', KEYS[1], field, encode_family(f))
-  return { 'rotated', f.g, f.sv, f.ax, row[3], row[4] or '' }
+  return { 'rotated', f.g, f.sv, f.ax, row[3], row[4] or '', now }
 end
 if presented == f.g - 1 then
   if ARGV[4] ~= f.h then return { 'mismatch' } end
   if now - f.rt < tonumber(ARGV[7]) and f.gc < tonumber(ARGV[8]) then
     f.gc = f.gc + 1; f.lu = now
     redis.call('HSET', KEYS[1], field, encode_family(f))
-    return { 'grace', f.g, f.sv, f.ax, row[3], row[4] or '' }
+    return { 'grace', f.g, f.sv, f.ax, row[3], row[4] or '', now }
   end
   tombstone(KEYS[1], ARGV[1], f, 'reuse')
   return { 'reuse' }
