@@ -5,6 +5,7 @@ import type { Config } from './config.js'
 import type { KeySet } from './tokens/key-set.js'
 import configPlugin from './plugins/config.js'
 import errorHandler from './plugins/error-handler.js'
+import bodyParsers from './plugins/body-parsers.js'
 import audit from './plugins/audit.js'
 import overload from './plugins/overload.js'
 import redis from './plugins/redis.js'
@@ -53,6 +54,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(configPlugin, { config, clock: options.clock ?? Date.now })
   await app.register(errorHandler)
+  await app.register(bodyParsers)
   await app.register(audit)
   await app.register(overload)
   await app.register(swagger)

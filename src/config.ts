@@ -57,6 +57,7 @@ export const EnvSchema = Type.Object({
   LOGIN_LOCKOUT_MAX_SECONDS: Int(1, 86400, 900, 'cap of one lock'),
   PASSWORD_HASH_CONCURRENCY: Int(1, 256, 4, 'argon2 hashes/verifications running at once'),
   PASSWORD_HASH_QUEUE_MAX: Int(0, 100000, 32, 'argon2 jobs allowed to wait; beyond it 503'),
+  PASSWORD_MIN_STRENGTH_SCORE: Int(0, 4, 3, 'zxcvbn score (0-4) a new password needs; 0 = common-password list only'),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Int(0, 60000, 1000, 'shed load above this mean event-loop delay; 0 = off'),
   OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT: Int(0, 100, 0, 'shed load above this event-loop utilisation; 0 = off'),
   OVERLOAD_MAX_HEAP_USED_BYTES: Int(0, 1099511627776, 0, 'shed load above this V8 heap use; 0 = off'),
@@ -93,6 +94,8 @@ export interface Config {
   /** Per-account back-off on failed logins; afterFailures 0 = off. */
   loginLockout: { afterFailures: number, failureWindowSeconds: number, baseSeconds: number, maxSeconds: number }
   passwordHashing: { concurrency: number, queueMax: number }
+  /** zxcvbn score a new password needs, beside the common-password list; 0 = the list only. */
+  passwordMinStrengthScore: number
   /** Load shedding (503) when this process is saturated; each threshold 0 = not checked. */
   overload: { maxEventLoopDelayMs: number, maxEventLoopUtilizationPercent: number, maxHeapUsedBytes: number, maxRssBytes: number, sampleIntervalMs: number }
   /** After SIGTERM: seconds of reporting not-ready on /readyz while still serving, before closing. */
@@ -198,6 +201,7 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
       maxSeconds: int('LOGIN_LOCKOUT_MAX_SECONDS')
     },
     passwordHashing: { concurrency: int('PASSWORD_HASH_CONCURRENCY'), queueMax: int('PASSWORD_HASH_QUEUE_MAX') },
+    passwordMinStrengthScore: int('PASSWORD_MIN_STRENGTH_SCORE'),
     overload: {
       maxEventLoopDelayMs: int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS'),
       maxEventLoopUtilizationPercent: int('OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT'),

@@ -17,7 +17,7 @@ function make (error: ErrorCode, statusCode: number, message: string): (descript
 export const errors = {
   invalidRequest: make('invalid_request', 400, 'The request is malformed'),
   invalidGrant: make('invalid_grant', 400, 'The credentials or refresh token are invalid, expired or revoked'),
-  weakPassword: make('weak_password', 400, 'This password is too common; choose a longer or less predictable one'),
+  weakPassword: make('weak_password', 400, 'This password is too easy to guess; choose a longer or less predictable one'),
   invalidToken: make('invalid_token', 401, 'The access token is missing, invalid or expired'),
   csrfRejected: make('csrf_rejected', 403, 'Cookie-authenticated requests need X-Requested-With and an allowed Origin'),
   insufficientScope: make('insufficient_scope', 403, 'The access token lacks the role this needs'),

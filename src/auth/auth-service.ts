@@ -6,7 +6,7 @@ import type { PasswordHasher } from '../users/passwords.js'
 import type { UserStore } from '../users/user-store.js'
 import { canonicalEmail } from '../users/email.js'
 import type { LoginThrottle } from '../users/login-throttle.js'
-import { newPasswordProblem, type CommonPasswords } from '../users/password-policy.js'
+import { userInputsOf, type NewPasswordProblem, type PasswordPolicy } from '../users/password-policy.js'
 import { SemaphoreSaturatedError } from '../users/semaphore.js'
 import type { SessionStarter, TokenGrant } from './grant.js'
 
@@ -16,16 +16,18 @@ export type RefreshOutcome = { ok: true, grant: TokenGrant } | { ok: false, reas
 
 export type RegisterOutcome =
   | { ok: true, user: { id: string, email: string, createdAtMs: number } }
-  | { ok: false, reason: 'invalid_email' | 'password_length' | 'weak_password' | 'email_taken' }
+  | { ok: false, reason: 'invalid_email' } | { ok: false, reason: 'email_taken' }
+  | { ok: false, reason: NewPasswordProblem['reason'], description: string }
 
 export type LoginOutcome =
   | { ok: true, grant: TokenGrant }
-  | { ok: false, reason: 'bad_credentials' | 'disabled' }
+  | { ok: false, reason: 'bad_credentials' | 'disabled' | 'invalid_email' }
   | { ok: false, reason: 'throttled', retryAfterMs: number }
 
 export type PasswordChangeOutcome =
   | { ok: true, grant: TokenGrant }
-  | { ok: false, reason: 'wrong_password' | 'password_length' | 'weak_password' | 'disabled' | 'no_user' }
+  | { ok: false, reason: 'wrong_password' | 'disabled' | 'no_user' }
+  | { ok: false, reason: NewPasswordProblem['reason'], description: string }
 
 export interface AuthService {
   /** Canonicalises the email, checks the new-password policy before hashing, then claims the email. */
@@ -46,28 +48,28 @@ export interface AuthService {
 
 export function createAuthService (deps: {
   users: UserStore, passwords: PasswordHasher, sessions: SessionStore, revoker: Revoker, starter: SessionStarter
-  loginThrottle: LoginThrottle, commonPasswords: CommonPasswords
+  loginThrottle: LoginThrottle, passwordPolicy: PasswordPolicy
 }): AuthService {
-  const { users, passwords, sessions, revoker, starter, loginThrottle, commonPasswords } = deps
+  const { users, passwords, sessions, revoker, starter, loginThrottle, passwordPolicy } = deps
 
   return {
     async register ({ email, password }) {
       const canonical = canonicalEmail(email)
       if (canonical === undefined) return { ok: false, reason: 'invalid_email' }
-      const problem = newPasswordProblem(password, commonPasswords)
-      if (problem !== undefined) return { ok: false, reason: problem }
+      const problem = passwordPolicy.problem(password, userInputsOf(canonical))
+      if (problem !== undefined) return { ok: false, ...problem }
       const user = await users.create({ email: canonical, passwordHash: await passwords.hash(password) })
       if (user === undefined) return { ok: false, reason: 'email_taken' }
       return { ok: true, user: { id: user.id, email: user.email, createdAtMs: user.createdAtMs } }
     },
 
     async login ({ email, password, userAgent, ip }) {
-      const canonical = canonicalEmail(email)
-      // Addresses that cannot exist are throttled too, under their trimmed lower-case form.
-      const account = canonical ?? email.trim().toLowerCase()
+      const account = canonicalEmail(email)
+      // No account can have this address (the same rule as registration): said plainly, before any work.
+      if (account === undefined) return { ok: false, reason: 'invalid_email' }
       const attempt = await loginThrottle.begin(account)
       if (!attempt.allowed) return { ok: false, reason: 'throttled', retryAfterMs: attempt.retryAfterMs }
-      const user = canonical === undefined ? undefined : await users.findByEmail(canonical)
+      const user = await users.findByEmail(account)
       let ok: boolean
       try {
         ok = await passwords.verify(user?.passwordHash, password)
@@ -102,8 +104,8 @@ export function createAuthService (deps: {
       if (!(await passwords.verify(user?.passwordHash, currentPassword)) || user === undefined) {
         return { ok: false, reason: user === undefined ? 'no_user' : 'wrong_password' }
       }
-      const problem = newPasswordProblem(newPassword, commonPasswords)
-      if (problem !== undefined) return { ok: false, reason: problem }
+      const problem = passwordPolicy.problem(newPassword, userInputsOf(user.email))
+      if (problem !== undefined) return { ok: false, ...problem }
       await users.setPasswordHash(userId, await passwords.hash(newPassword))
       await revoker.allForUser(userId, 'password_changed')
       return starter.start(user, { userAgent, ip })

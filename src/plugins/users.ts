@@ -1,9 +1,9 @@
-// The user store, the password hasher (argon2id, OWASP parameters, bounded concurrency), the common-password list
-// (read once, here at boot) and the per-account login back-off.
+// The user store, the password hasher (argon2id, OWASP parameters, bounded concurrency), the new-password policy
+// (common-password list and strength estimate, both loaded once, here at boot) and the per-account login back-off.
 import fp from 'fastify-plugin'
 import { createKeyNames } from '../key-names.js'
 import { createLoginThrottle, type LoginThrottle } from '../users/login-throttle.js'
-import { loadCommonPasswords, type CommonPasswords } from '../users/password-policy.js'
+import { createPasswordPolicy, loadCommonPasswords, type PasswordPolicy } from '../users/password-policy.js'
 import { createPasswordHasher, OWASP_ARGON2ID, type PasswordHasher } from '../users/passwords.js'
 import { createUserStore, type UserStore } from '../users/user-store.js'
 
@@ -11,16 +11,16 @@ declare module 'fastify' {
   interface FastifyInstance {
     users: UserStore
     passwords: PasswordHasher
-    commonPasswords: CommonPasswords
+    passwordPolicy: PasswordPolicy
     loginThrottle: LoginThrottle
   }
 }
 
 export default fp(async (app) => {
-  const { redis, passwordHashing, loginLockout } = app.config
+  const { redis, passwordHashing, passwordMinStrengthScore, loginLockout } = app.config
   const keys = createKeyNames(redis.keyPrefix)
   app.decorate('users', createUserStore({ redis: app.redis, keys, nowMs: app.clock }))
   app.decorate('passwords', await createPasswordHasher(OWASP_ARGON2ID, passwordHashing))
-  app.decorate('commonPasswords', loadCommonPasswords())
+  app.decorate('passwordPolicy', createPasswordPolicy({ common: loadCommonPasswords(), minScore: passwordMinStrengthScore }))
   app.decorate('loginThrottle', createLoginThrottle({ redis: app.redis, keys, policy: loginLockout, nowMs: app.clock }))
 }, { name: 'users', dependencies: ['config', 'redis'] })

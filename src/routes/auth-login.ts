@@ -3,14 +3,17 @@ import type { FastifyPluginAsync } from 'fastify'
 import formbody from '@fastify/formbody'
 import { Type } from '@sinclair/typebox'
 import { errors, withRetryAfter } from '../errors.js'
+import { parseFormStrict } from '../plugins/body-parsers.js'
 import { RegisterBody, TokenBody, TokenResponse, UserCreated, type RegisterBodyT, type TokenBodyT } from '../schemas/auth.js'
 import { errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
-import { passwordLengthOk } from '../users/passwords.js'
+import { passwordInputProblem } from '../users/passwords.js'
 import { sendGrant } from './token-reply.js'
+
+const INVALID_EMAIL = 'email is not a valid address (invisible, control and bidirectional characters are refused)'
 
 const routes: FastifyPluginAsync = async (app) => {
   // Form posts are accepted on the login route only (classic HTML forms and OAuth-style clients).
-  await app.register(formbody, { bodyLimit: app.config.bodyLimitBytes })
+  await app.register(formbody, { bodyLimit: app.config.bodyLimitBytes, parser: parseFormStrict })
 
   app.post<{ Body: RegisterBodyT }>('/auth/register', {
     config: { rateLimit: app.rateLimits.register },
@@ -24,10 +27,9 @@ const routes: FastifyPluginAsync = async (app) => {
     const outcome = await app.authService.register(request.body)
     if (!outcome.ok) {
       if (outcome.reason === 'email_taken') throw errors.emailTaken()
-      if (outcome.reason === 'weak_password') throw errors.weakPassword()
-      throw errors.invalidRequest(outcome.reason === 'invalid_email'
-        ? 'email is not a valid address'
-        : 'password must be 8 to 1024 bytes long')
+      if (outcome.reason === 'invalid_email') throw errors.invalidRequest(INVALID_EMAIL)
+      if (outcome.reason === 'weak_password') throw errors.weakPassword(outcome.description)
+      throw errors.invalidRequest(outcome.description)
     }
     const { id, email, createdAtMs } = outcome.user
     app.audit(request, { event: 'user_registered', userId: id })
@@ -47,7 +49,8 @@ const routes: FastifyPluginAsync = async (app) => {
     const { email, password, refresh_delivery: delivery = 'body' } = request.body
     // Setting the cookie is a cookie-authenticated act for CSRF purposes (login CSRF, OWASP).
     if (delivery === 'cookie') app.refreshCookie.assertCsrfSafe(request)
-    if (!passwordLengthOk(password)) throw errors.invalidRequest('password must be 8 to 1024 bytes long')
+    const passwordProblem = passwordInputProblem(password)
+    if (passwordProblem !== undefined) throw errors.invalidRequest(passwordProblem)
     const outcome = await app.authService.login({
       email, password, userAgent: request.headers['user-agent'] ?? '', ip: request.ip
     })
@@ -58,6 +61,7 @@ const routes: FastifyPluginAsync = async (app) => {
         app.audit(request, { event: 'rate_limited', limit: 'login_account' })
         throw withRetryAfter(errors.rateLimited('Too many failed logins for this account; retry after the number of seconds in Retry-After'), outcome.retryAfterMs / 1000)
       }
+      if (outcome.reason === 'invalid_email') throw errors.invalidRequest(INVALID_EMAIL)
       // A disabled account gets the same answer as a wrong password: no account-state oracle.
       app.audit(request, { event: 'login_failed', reason: outcome.reason })
       throw errors.invalidGrant('Invalid email or password')
