@@ -34,6 +34,7 @@ export const EnvSchema = Type.Object({
   REFRESH_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   ACCESS_TOKEN_TTL_SECONDS: Int(30, 86400, 900, 'access-token lifetime'),
   ACCESS_TOKEN_CACHE_MAX_ENTRIES: Int(0, 10000000, 100000, 'verified access tokens kept per process; 0 = off'),
+  USER_EMAIL_CACHE_MAX_ENTRIES: Int(0, 10000000, 100000, 'user emails /me remembers per process; 0 = off'),
   REFRESH_IDLE_TTL_SECONDS: Int(60, 31536000, 604800, 'sliding idle timeout'),
   REFRESH_ABSOLUTE_TTL_SECONDS: Int(60, 31536000, 2592000, 'absolute lifetime'),
   REFRESH_REUSE_GRACE_SECONDS: Int(0, 60, 10, 'grace window for the immediate predecessor'),
@@ -96,6 +97,8 @@ export interface Config {
   passwordHashing: { concurrency: number, queueMax: number }
   /** zxcvbn score a new password needs, beside the common-password list; 0 = the list only. */
   passwordMinStrengthScore: number
+  /** Emails GET /me remembers per process (they never change); 0 = read the store on every call. */
+  userEmailCacheMaxEntries: number
   /** Load shedding (503) when this process is saturated; each threshold 0 = not checked. */
   overload: { maxEventLoopDelayMs: number, maxEventLoopUtilizationPercent: number, maxHeapUsedBytes: number, maxRssBytes: number, sampleIntervalMs: number }
   /** After SIGTERM: seconds of reporting not-ready on /readyz while still serving, before closing. */
@@ -202,6 +205,7 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
     },
     passwordHashing: { concurrency: int('PASSWORD_HASH_CONCURRENCY'), queueMax: int('PASSWORD_HASH_QUEUE_MAX') },
     passwordMinStrengthScore: int('PASSWORD_MIN_STRENGTH_SCORE'),
+    userEmailCacheMaxEntries: int('USER_EMAIL_CACHE_MAX_ENTRIES'),
     overload: {
       maxEventLoopDelayMs: int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS'),
       maxEventLoopUtilizationPercent: int('OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT'),

@@ -95,7 +95,7 @@ export function createAuthService (deps: {
         }
         return result
       }
-      // The rotation script read the user's email and roles with the family: no second round trip.
+      // The rotation script read the user's roles with the family: no second round trip.
       return { ok: true, grant: await starter.grant(result.issued, result.issued.subject) }
     },
 
