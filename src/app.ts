@@ -3,6 +3,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Config } from './config.js'
 import type { KeySet } from './tokens/key-set.js'
+import { LOG_REDACT, LOG_SERIALIZERS } from './log.js'
 import configPlugin from './plugins/config.js'
 import errorHandler from './plugins/error-handler.js'
 import bodyParsers from './plugins/body-parsers.js'
@@ -35,16 +36,21 @@ export interface AppOptions {
   refreshSecret: string
   /** Milliseconds since the epoch; tests inject one to move time without sleeping. */
   clock?: () => number
-  logger?: FastifyServerOptions['logger']
+  /** Level and destination (pino options); false for none. Redaction and serializers are always ours. */
+  logger?: false | { level?: string, stream?: NodeJS.WritableStream | { write (msg: string): void } }
 }
 
-/** Never log credentials: request headers that carry them are redacted (ASVS 7.1.1). */
-export const LOG_REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]']
+/** A logger with our rules (src/log.ts) whatever the caller asked for: level and stream are theirs, the rest ours. */
+function withLogRules (logger: AppOptions['logger'], level: string): FastifyServerOptions['logger'] {
+  if (logger === false) return false
+  const base = typeof logger === 'object' && logger !== null ? logger : { level }
+  return { ...base, redact: LOG_REDACT, serializers: LOG_SERIALIZERS }
+}
 
 export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: LOG_REDACT },
+    logger: withLogRules(options.logger, config.logLevel),
     // A hop count is valid for Fastify (proxy-addr) though its types omit it.
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: config.bodyLimitBytes,
