@@ -3,7 +3,7 @@ import t from 'tap'
 import { Writable } from 'node:stream'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import { json, manualClock, redisUrl, refresh, registerAndLogin, REFRESH_SECRET, testKeySet, uniquePrefix } from './helper.js'
+import { json, login, manualClock, redisUrl, refresh, registerAndLogin, REFRESH_SECRET, testKeySet, uniqueEmail, uniquePrefix } from './helper.js'
 
 t.test('logs reuse detection with the user and family ids but not the token', async (t) => {
   const lines: string[] = []
@@ -29,4 +29,32 @@ t.test('logs reuse detection with the user and family ids but not the token', as
     t.notOk(everything.includes(secret), 'no token text anywhere in the log')
   }
   t.ok(events.some((e) => e.event === 'login_succeeded'), 'the login was logged too')
+})
+
+t.test('logs failed logins and account locks with a stable account reference, never the email', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
+  const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: await redisUrl(), REDIS_KEY_PREFIX: uniquePrefix(), LOGIN_LOCKOUT_AFTER_FAILURES: '2' })
+  const app = await buildApp({ config, keySet: await testKeySet(), refreshSecret: REFRESH_SECRET, logger: { level: 'info', stream } })
+  t.teardown(() => app.close())
+  const user = await registerAndLogin(app)
+  const stranger = uniqueEmail()
+  for (let i = 0; i < 3; i++) await login(app, user.email, 'not the right password at all')
+  await login(app, stranger, 'not the right password at all')
+  await login(app, stranger.toUpperCase(), 'not the right password at all')
+
+  const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+  const failed = events.filter((e) => e.event === 'login_failed')
+  t.same(failed.map((e) => e.reason), ['bad_credentials', 'bad_credentials', 'throttled', 'bad_credentials', 'bad_credentials'])
+  const [a, b, locked, s1, s2] = failed
+  t.match(a?.account, /^[A-Za-z0-9_-]{22}$/)
+  t.equal(b?.account, a?.account, 'stable for one account')
+  t.equal(locked?.account, a?.account, 'the lock too')
+  t.equal(a?.userId, user.userId, 'with the user id when the account exists')
+  t.equal(s1?.account, s2?.account, 'an unknown email gets one reference too, whatever its case')
+  t.not(s1?.account, a?.account)
+  t.equal(s1?.userId, undefined)
+  t.equal(events.find((e) => e.event === 'rate_limited')?.account, a?.account, 'the lock event names the account')
+  const everything = lines.join('').toLowerCase()
+  t.notOk(everything.includes(user.email.toLowerCase()) || everything.includes(stranger.toLowerCase()), 'no email in the log')
 })

@@ -1,5 +1,6 @@
 // Register, login, refresh and password change over the user store, password hasher, session store and tokens.
 // No Fastify here: results are plain unions that the routes map to HTTP.
+import { createHmac } from 'node:crypto'
 import type { Revoker } from '../revocation/revoker.js'
 import type { RotateFailure, SessionStore } from '../sessions/session-store.js'
 import type { PasswordHasher } from '../users/passwords.js'
@@ -19,10 +20,12 @@ export type RegisterOutcome =
   | { ok: false, reason: 'invalid_email' } | { ok: false, reason: 'email_taken' }
   | { ok: false, reason: NewPasswordProblem['reason'], description: string }
 
+/** account: a stable reference for logs (keyed hash of the canonical email); userId when the account was read. */
 export type LoginOutcome =
   | { ok: true, grant: TokenGrant }
-  | { ok: false, reason: 'bad_credentials' | 'disabled' | 'invalid_email' }
-  | { ok: false, reason: 'throttled', retryAfterMs: number }
+  | { ok: false, reason: 'invalid_email' }
+  | { ok: false, reason: 'bad_credentials' | 'disabled', account: string, userId?: string }
+  | { ok: false, reason: 'throttled', retryAfterMs: number, account: string }
 
 export type PasswordChangeOutcome =
   | { ok: true, grant: TokenGrant }
@@ -46,11 +49,25 @@ export interface AuthService {
   changePassword (input: { userId: string, currentPassword: string, newPassword: string, userAgent: string, ip: string }): Promise<PasswordChangeOutcome>
 }
 
+/**
+ * A stable, non-reversible reference to an account for logs: HMAC-SHA256 of the canonical email under a key derived
+ * from a server secret, 128 bits in base64url. The same email always gives the same reference, known or not, so
+ * failures and locks of one account can be correlated without the log holding the address (ASVS 7.1.1); without the
+ * secret a list of candidate emails cannot be hashed to find it.
+ */
+export function accountReference (secret: string): (canonicalEmail: string) => string {
+  const key = createHmac('sha256', secret).update('rotor account reference v1').digest()
+  return (email) => createHmac('sha256', key).update(email).digest('base64url').slice(0, 22)
+}
+
 export function createAuthService (deps: {
   users: UserStore, passwords: PasswordHasher, sessions: SessionStore, revoker: Revoker, starter: SessionStarter
   loginThrottle: LoginThrottle, passwordPolicy: PasswordPolicy
+  /** Server secret keying account references in logs (accountReference). */
+  accountReferenceKey: string
 }): AuthService {
   const { users, passwords, sessions, revoker, starter, loginThrottle, passwordPolicy } = deps
+  const reference = accountReference(deps.accountReferenceKey)
 
   return {
     async register ({ email, password }) {
@@ -68,7 +85,7 @@ export function createAuthService (deps: {
       // No account can have this address (the same rule as registration): said plainly, before any work.
       if (account === undefined) return { ok: false, reason: 'invalid_email' }
       const attempt = await loginThrottle.begin(account)
-      if (!attempt.allowed) return { ok: false, reason: 'throttled', retryAfterMs: attempt.retryAfterMs }
+      if (!attempt.allowed) return { ok: false, reason: 'throttled', retryAfterMs: attempt.retryAfterMs, account: reference(account) }
       const user = await users.findByEmail(account)
       let ok: boolean
       try {
@@ -78,10 +95,10 @@ export function createAuthService (deps: {
         if (err instanceof SemaphoreSaturatedError) await loginThrottle.refund(account).catch(() => undefined)
         throw err
       }
-      if (!ok || user === undefined) return { ok: false, reason: 'bad_credentials' }
+      if (!ok || user === undefined) return { ok: false, reason: 'bad_credentials', account: reference(account), userId: user?.id }
       const started = await starter.start(user, { userAgent, ip })
       // A disabled account keeps its count: clearing it would tell an attacker the password was right.
-      if (!started.ok) return { ok: false, reason: started.reason === 'disabled' ? 'disabled' : 'bad_credentials' }
+      if (!started.ok) return { ok: false, reason: started.reason === 'disabled' ? 'disabled' : 'bad_credentials', account: reference(account), userId: user.id }
       await loginThrottle.succeeded(account)
       return started
     },

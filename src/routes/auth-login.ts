@@ -57,13 +57,13 @@ const routes: FastifyPluginAsync = async (app) => {
     if (!outcome.ok) {
       if (outcome.reason === 'throttled') {
         // Same answer whether the password was right or not: the lock is checked before it (no oracle).
-        app.audit(request, { event: 'login_failed', reason: 'throttled' })
-        app.audit(request, { event: 'rate_limited', limit: 'login_account' })
+        app.audit(request, { event: 'login_failed', reason: 'throttled', account: outcome.account })
+        app.audit(request, { event: 'rate_limited', limit: 'login_account', account: outcome.account })
         throw withRetryAfter(errors.rateLimited('Too many failed logins for this account; retry after the number of seconds in Retry-After'), outcome.retryAfterMs / 1000)
       }
       if (outcome.reason === 'invalid_email') throw errors.invalidRequest(INVALID_EMAIL)
       // A disabled account gets the same answer as a wrong password: no account-state oracle.
-      app.audit(request, { event: 'login_failed', reason: outcome.reason })
+      app.audit(request, { event: 'login_failed', reason: outcome.reason, account: outcome.account, ...(outcome.userId !== undefined ? { userId: outcome.userId } : {}) })
       throw errors.invalidGrant('Invalid email or password')
     }
     app.audit(request, { event: 'login_succeeded', userId: outcome.grant.userId, familyId: outcome.grant.sessionId })
