@@ -2,18 +2,12 @@
 // in a path no route matches, in the Authorization header (once or twice), in the refresh cookie, in bodies that fail
 // to parse or validate, and in errors. Captured from the real log stream at trace level.
 import t from 'tap'
-import { Writable } from 'node:stream'
-import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config.js'
 import { loggedUrl } from '../src/log.js'
-import { json, PASSWORD, redisUrl, registerAndLogin, REFRESH_SECRET, testKeySet, uniquePrefix } from './helper.js'
+import { json, PASSWORD, registerAndLogin } from './helper.js'
+import { appWithLogCapture } from './log-capture.js'
 
 t.test('keeps tokens and passwords out of every log line, query strings out of request lines', async (t) => {
-  const lines: string[] = []
-  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
-  const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: await redisUrl(), REDIS_KEY_PREFIX: uniquePrefix(), ALLOWED_ORIGINS: 'https://app.example.com' })
-  const app = await buildApp({ config, keySet: await testKeySet(), refreshSecret: REFRESH_SECRET, logger: { level: 'trace', stream } })
-  t.teardown(() => app.close())
+  const { app, lines } = await appWithLogCapture(t, { level: 'trace' })
   const user = await registerAndLogin(app)
   const browser = await registerAndLogin(app, 'cookie')
   const access = user.accessToken

@@ -1,17 +1,11 @@
 // Security events are logged with user id, family id and IP, and never with a token (ASVS 7.1.1).
 import t from 'tap'
-import { Writable } from 'node:stream'
-import { buildApp } from '../src/app.js'
-import { loadConfig } from '../src/config.js'
-import { json, login, manualClock, redisUrl, refresh, registerAndLogin, REFRESH_SECRET, testKeySet, uniqueEmail, uniquePrefix } from './helper.js'
+import { json, login, manualClock, refresh, registerAndLogin, uniqueEmail } from './helper.js'
+import { appWithLogCapture } from './log-capture.js'
 
 t.test('logs reuse detection with the user and family ids but not the token', async (t) => {
-  const lines: string[] = []
-  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
   const clock = manualClock()
-  const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: await redisUrl(), REDIS_KEY_PREFIX: uniquePrefix() })
-  const app = await buildApp({ config, keySet: await testKeySet(), refreshSecret: REFRESH_SECRET, clock: clock.now, logger: { level: 'info', stream } })
-  t.teardown(() => app.close())
+  const { app, lines } = await appWithLogCapture(t, { clock: clock.now })
 
   const user = await registerAndLogin(app)
   const successor = json<{ refresh_token: string }>(await refresh(app, user.refreshToken)).refresh_token
@@ -32,11 +26,7 @@ t.test('logs reuse detection with the user and family ids but not the token', as
 })
 
 t.test('logs failed logins and account locks with a stable account reference, never the email', async (t) => {
-  const lines: string[] = []
-  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
-  const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: await redisUrl(), REDIS_KEY_PREFIX: uniquePrefix(), LOGIN_LOCKOUT_AFTER_FAILURES: '2' })
-  const app = await buildApp({ config, keySet: await testKeySet(), refreshSecret: REFRESH_SECRET, logger: { level: 'info', stream } })
-  t.teardown(() => app.close())
+  const { app, lines } = await appWithLogCapture(t, { env: { LOGIN_LOCKOUT_AFTER_FAILURES: '2' } })
   const user = await registerAndLogin(app)
   const stranger = uniqueEmail()
   for (let i = 0; i < 3; i++) await login(app, user.email, 'not the right password at all')
