@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from './config.js'
 import type { KeySet } from './tokens/key-set.js'
 import { LOG_REDACT, LOG_SERIALIZERS } from './log.js'
+import { clientErrorHandler } from './client-errors.js'
 import configPlugin from './plugins/config.js'
 import errorHandler from './plugins/error-handler.js'
 import bodyParsers from './plugins/body-parsers.js'
@@ -54,6 +55,13 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // A hop count is valid for Fastify (proxy-addr) though its types omit it.
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: config.bodyLimitBytes,
+    // Explicit limits on slow clients (Node's own defaults are 300 s per request and no idle limit). Node checks the
+    // request and headers deadlines on a timer: every second, or sooner for short limits, so a deadline fires on time.
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: { headersTimeout: config.http.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.floor(config.http.headersTimeoutMs / 4)) },
+    clientErrorHandler,
     // Unknown fields are rejected, not stripped, and nothing is coerced: input is used exactly as sent.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
   })

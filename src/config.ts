@@ -49,6 +49,10 @@ export const EnvSchema = Type.Object({
   ALLOWED_ORIGINS: Type.String({ default: '' }),
   TRUST_PROXY: Type.String({ default: 'false' }),
   BODY_LIMIT_BYTES: Int(1024, 65536, 4096, 'body limit on auth routes'),
+  HTTP_REQUEST_TIMEOUT_MS: Int(1000, 300000, 10000, 'whole request (headers and body) must arrive within this; else 408 and closed'),
+  HTTP_HEADERS_TIMEOUT_MS: Int(1000, 300000, 5000, 'request headers must arrive within this; at most HTTP_REQUEST_TIMEOUT_MS'),
+  HTTP_IDLE_TIMEOUT_MS: Int(1000, 3600000, 30000, 'a connection with no bytes either way this long is closed'),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: Int(1000, 3600000, 72000, 'an idle keep-alive connection is closed after this'),
   RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: Int(0, 1000000, 30, 'POST /auth/token requests per client IP per minute; 0 = off'),
   RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE: Int(0, 1000000, 120, 'POST /auth/refresh requests per client IP per minute; 0 = off'),
   RATE_LIMIT_REGISTER_PER_IP_PER_HOUR: Int(0, 1000000, 20, 'POST /auth/register requests per client IP per hour; 0 = off'),
@@ -90,6 +94,8 @@ export interface Config {
   allowedOrigins: string[]
   trustProxy: boolean | string | number
   bodyLimitBytes: number
+  /** Slow clients (slowloris): limits on receiving a request, and on idle and keep-alive connections. */
+  http: { requestTimeoutMs: number, headersTimeoutMs: number, idleTimeoutMs: number, keepAliveTimeoutMs: number }
   /** Per client IP, shared by every instance through Redis; 0 = no limit. */
   rateLimits: { loginPerIpPerMinute: number, refreshPerIpPerMinute: number, registerPerIpPerHour: number }
   /** Per-account back-off on failed logins; afterFailures 0 = off. */
@@ -192,6 +198,12 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
+    http: {
+      requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS'),
+      headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS'),
+      idleTimeoutMs: int('HTTP_IDLE_TIMEOUT_MS'),
+      keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS')
+    },
     rateLimits: {
       loginPerIpPerMinute: int('RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE'),
       refreshPerIpPerMinute: int('RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE'),
@@ -231,6 +243,9 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
   if (config.redis.waitReplicas > 0 && config.redis.waitTimeoutMs >= config.redis.commandTimeoutMs) {
     // The WAIT rides in the same round trip as the write, so it must end before the client gives up on both.
     throw new ConfigError('Invalid configuration: REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS')
+  }
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    throw new ConfigError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS')
   }
   if (config.jwt.keys !== undefined && config.jwt.keysFile !== undefined) {
     throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')

@@ -23,6 +23,7 @@ export const errors = {
   insufficientScope: make('insufficient_scope', 403, 'The access token lacks the role this needs'),
   notFound: make('not_found', 404, 'No such resource'),
   emailTaken: make('email_taken', 409, 'An account with this email already exists'),
+  requestTimeout: make('request_timeout', 408, 'The request was not received in time; the connection is closed'),
   payloadTooLarge: make('payload_too_large', 413, 'The request body is too large'),
   unsupportedMediaType: make('unsupported_media_type', 415, 'Send application/json or application/x-www-form-urlencoded'),
   rateLimited: make('rate_limited', 429, 'Too many requests; retry after the number of seconds in Retry-After'),
@@ -33,7 +34,7 @@ export const errors = {
 /** The codes above, for schemas and tests. */
 export const ERROR_CODES = [
   'invalid_request', 'invalid_grant', 'weak_password', 'invalid_token', 'csrf_rejected', 'insufficient_scope', 'not_found',
-  'email_taken', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'temporarily_unavailable', 'internal_error'
+  'email_taken', 'request_timeout', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'temporarily_unavailable', 'internal_error'
 ] as const
 export type ErrorCode = typeof ERROR_CODES[number]
 
