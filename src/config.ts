@@ -30,6 +30,7 @@ export const EnvSchema = Type.Object({
   JWT_ALG: Type.Union([Type.Literal('EdDSA'), Type.Literal('ES256')], { default: 'EdDSA' }),
   JWT_KEYS: Type.Optional(Type.String({ minLength: 1 })),
   JWT_KEYS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_SIGNING_KID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'kid of the key that signs; unset = the first key of JWT_ALG' })),
   JWT_CLOCK_TOLERANCE_SECONDS: Int(0, 300, 10, 'leeway for iat/nbf/exp'),
   REFRESH_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   ACCESS_TOKEN_TTL_SECONDS: Int(30, 86400, 900, 'access-token lifetime'),
@@ -81,7 +82,7 @@ export interface Config {
   redis: RedisConfig
   jwt: {
     issuer: string, audience: string, clientId: string, alg: 'EdDSA' | 'ES256'
-    keys?: string, keysFile?: string, clockToleranceSeconds: number, accessTokenTtlSeconds: number, accessTokenCacheMaxEntries: number
+    keys?: string, keysFile?: string, signingKid?: string, clockToleranceSeconds: number, accessTokenTtlSeconds: number, accessTokenCacheMaxEntries: number
   }
   refresh: {
     secret?: string, idleTtlSeconds: number, absoluteTtlSeconds: number
@@ -175,6 +176,7 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
       alg: e.JWT_ALG,
       keys: e.JWT_KEYS,
       keysFile: e.JWT_KEYS_FILE,
+      signingKid: e.JWT_SIGNING_KID,
       clockToleranceSeconds: int('JWT_CLOCK_TOLERANCE_SECONDS'),
       accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS'),
       accessTokenCacheMaxEntries: int('ACCESS_TOKEN_CACHE_MAX_ENTRIES')

@@ -98,6 +98,13 @@ t.test('rejects the wrong issuer or audience (RFC 8725 §3.8, §3.9)', async (t)
   await assertRejected(t, await craft({ omit: ['aud'] }), 'no aud')
 })
 
+t.test('accepts an aud array that contains ours (RFC 7519 §4.1.3), as the README documents', async (t) => {
+  const aud = app.config.jwt.audience
+  for (const list of [[aud], ['another-api', aud], [aud, 'another-api']]) {
+    t.equal((await me(await craft({ claims: { aud: list } }))).statusCode, 200, JSON.stringify(list))
+  }
+})
+
 t.test('rejects a token whose typ is not at+jwt (RFC 9068 §4, RFC 8725 §3.11)', async (t) => {
   // An ID token or any other JWT from the same key must not pass as an access token.
   await assertRejected(t, await craft({ header: { typ: 'JWT' } }), 'typ JWT')
