@@ -8,7 +8,7 @@ import { loadKeySet } from '../src/tokens/key-set.js'
 
 const config = loadConfig(process.env)
 if (config.jwt.keys === undefined || config.refresh.secret === undefined) throw new Error('the orchestrator passes JWT_KEYS and REFRESH_TOKEN_SECRET')
-const app = await buildApp({ config, keySet: loadKeySet(config.jwt.keys, config.jwt.alg), refreshSecret: config.refresh.secret })
+const app = await buildApp({ config, keySet: loadKeySet(config.jwt.keys, config.jwt.alg, config.jwt.signingKid), refreshSecret: config.refresh.secret })
 
 app.get('/bench/bare', {
   // Serialised by a compiled schema, as /me's answer is: the comparison is token work, not JSON speed.

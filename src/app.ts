@@ -3,10 +3,12 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Config } from './config.js'
 import type { KeySet } from './tokens/key-set.js'
+import { LOG_REDACT, LOG_SERIALIZERS } from './log.js'
 import configPlugin from './plugins/config.js'
 import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.js'
 import routeTable from './plugins/route-table.js'
 import cors from './plugins/cors.js'
+import bodyParsers from './plugins/body-parsers.js'
 import audit from './plugins/audit.js'
 import overload from './plugins/overload.js'
 import redis from './plugins/redis.js'
@@ -38,26 +40,40 @@ export interface AppOptions {
   clock?: () => number
   /** Tests only: replaces Redis's clock in the store scripts (production decides every window on Redis's clock). */
   storeClock?: () => number
-  logger?: FastifyServerOptions['logger']
+  /** Level and destination (pino options); false for none. Redaction and serializers are always ours. */
+  logger?: false | { level?: string, stream?: NodeJS.WritableStream | { write (msg: string): void } }
 }
 
-/** Never log credentials: request headers that carry them are redacted (ASVS 7.1.1). */
-export const LOG_REDACT = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]']
+/** A logger with our rules (src/log.ts) whatever the caller asked for: level and stream are theirs, the rest ours. */
+function withLogRules (logger: AppOptions['logger'], level: string): FastifyServerOptions['logger'] {
+  if (logger === false) return false
+  const base = typeof logger === 'object' && logger !== null ? logger : { level }
+  return { ...base, redact: LOG_REDACT, serializers: LOG_SERIALIZERS }
+}
 
 export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: LOG_REDACT },
+    logger: withLogRules(options.logger, config.logLevel),
     // A hop count is valid for Fastify (proxy-addr) though its types omit it.
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: config.bodyLimitBytes,
+    // Explicit limits on slow clients (Node's own defaults are 300 s per request and no idle limit). Node checks the
+    // request and headers deadlines on a timer: every second, or sooner for short limits, so a deadline fires on time.
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
     // Unknown fields are rejected, not stripped, and nothing is coerced: input is used exactly as sent.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Errors answered before routing, and requests Node cannot parse, in our shape too (see error-handler.ts).
     frameworkErrors,
     clientErrorHandler,
-    // Node's own answer to an HTTP/1.1 request without Host is an empty 400; the error handler gives ours instead.
-    http: { requireHostHeader: false }
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.floor(config.http.headersTimeoutMs / 4)),
+      // Node's own answer to an HTTP/1.1 request without Host is an empty 400; the error handler gives ours instead.
+      requireHostHeader: false
+    }
   })
   // Only JSON (and forms where a route registers them) are bodies: text/plain is a CORS-safelisted type that a
   // cross-site page can send without a preflight, and nothing of ours reads it, so it is 415 like any unknown type.
@@ -67,6 +83,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(routeTable)
   await app.register(errorHandler)
   await app.register(cors)
+  await app.register(bodyParsers)
   await app.register(audit)
   await app.register(overload)
   await app.register(swagger)

@@ -35,10 +35,12 @@ export const EnvSchema = Type.Object({
   JWT_ALG: Type.Union([Type.Literal('EdDSA'), Type.Literal('ES256')], { default: 'EdDSA' }),
   JWT_KEYS: Type.Optional(Type.String({ minLength: 1 })),
   JWT_KEYS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_SIGNING_KID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'kid of the key that signs; unset = the first key of JWT_ALG' })),
   JWT_CLOCK_TOLERANCE_SECONDS: Int(0, 300, 10, 'leeway for iat/nbf/exp'),
   REFRESH_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   ACCESS_TOKEN_TTL_SECONDS: Int(30, 86400, 900, 'access-token lifetime'),
   ACCESS_TOKEN_CACHE_MAX_ENTRIES: Int(0, 10000000, 100000, 'verified access tokens kept per process; 0 = off'),
+  USER_EMAIL_CACHE_MAX_ENTRIES: Int(0, 10000000, 100000, 'user emails /me remembers per process; 0 = off'),
   REFRESH_IDLE_TTL_SECONDS: Int(60, 31536000, 604800, 'sliding idle timeout'),
   REFRESH_ABSOLUTE_TTL_SECONDS: Int(60, 31536000, 2592000, 'absolute lifetime'),
   REFRESH_REUSE_GRACE_SECONDS: Int(0, 60, 10, 'grace window for the immediate predecessor'),
@@ -53,6 +55,10 @@ export const EnvSchema = Type.Object({
   ALLOWED_ORIGINS: Type.String({ default: '' }),
   TRUST_PROXY: Type.String({ default: 'false' }),
   BODY_LIMIT_BYTES: Int(1024, 65536, 4096, 'body limit on auth routes'),
+  HTTP_REQUEST_TIMEOUT_MS: Int(1000, 300000, 10000, 'whole request (headers and body) must arrive within this; else 408 and closed'),
+  HTTP_HEADERS_TIMEOUT_MS: Int(1000, 300000, 5000, 'request headers must arrive within this; at most HTTP_REQUEST_TIMEOUT_MS'),
+  HTTP_IDLE_TIMEOUT_MS: Int(1000, 3600000, 30000, 'a connection with no bytes either way this long is closed'),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: Int(1000, 3600000, 72000, 'an idle keep-alive connection is closed after this'),
   RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: Int(0, 1000000, 30, 'POST /auth/token requests per client IP per minute; 0 = off'),
   RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE: Int(0, 1000000, 120, 'POST /auth/refresh requests per client IP per minute; 0 = off'),
   RATE_LIMIT_REGISTER_PER_IP_PER_HOUR: Int(0, 1000000, 20, 'POST /auth/register requests per client IP per hour; 0 = off'),
@@ -64,6 +70,7 @@ export const EnvSchema = Type.Object({
   PASSWORD_HASH_QUEUE_MAX: Int(0, 100000, 32, 'argon2 jobs allowed to wait; beyond it 503'),
   // Read by libuv when the process starts (before any of our code runs), not by Rotor; here to size argon2 under it.
   UV_THREADPOOL_SIZE: Int(1, 1024, 4, 'libuv thread-pool size'),
+  PASSWORD_MIN_STRENGTH_SCORE: Int(0, 4, 3, 'zxcvbn score (0-4) a new password needs; 0 = common-password list only'),
   OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: Int(0, 60000, 1000, 'shed load above this mean event-loop delay; 0 = off'),
   OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT: Int(0, 100, 0, 'shed load above this event-loop utilisation; 0 = off'),
   OVERLOAD_MAX_HEAP_USED_BYTES: Int(0, 1099511627776, 0, 'shed load above this V8 heap use; 0 = off'),
@@ -82,7 +89,7 @@ export interface Config {
   redis: RedisConfig
   jwt: {
     issuer: string, audience: string, clientId: string, alg: 'EdDSA' | 'ES256'
-    keys?: string, keysFile?: string, clockToleranceSeconds: number, accessTokenTtlSeconds: number, accessTokenCacheMaxEntries: number
+    keys?: string, keysFile?: string, signingKid?: string, clockToleranceSeconds: number, accessTokenTtlSeconds: number, accessTokenCacheMaxEntries: number
   }
   refresh: {
     secret?: string, idleTtlSeconds: number, absoluteTtlSeconds: number
@@ -95,11 +102,17 @@ export interface Config {
   allowedOrigins: string[]
   trustProxy: boolean | string | number
   bodyLimitBytes: number
+  /** Slow clients (slowloris): limits on receiving a request, and on idle and keep-alive connections. */
+  http: { requestTimeoutMs: number, headersTimeoutMs: number, idleTimeoutMs: number, keepAliveTimeoutMs: number }
   /** Per client IP, shared by every instance through Redis; 0 = no limit. */
   rateLimits: { loginPerIpPerMinute: number, refreshPerIpPerMinute: number, registerPerIpPerHour: number }
   /** Per-account back-off on failed logins; afterFailures 0 = off. */
   loginLockout: { afterFailures: number, failureWindowSeconds: number, baseSeconds: number, maxSeconds: number }
   passwordHashing: { concurrency: number, queueMax: number }
+  /** zxcvbn score a new password needs, beside the common-password list; 0 = the list only. */
+  passwordMinStrengthScore: number
+  /** Emails GET /me remembers per process (they never change); 0 = read the store on every call. */
+  userEmailCacheMaxEntries: number
   /** Load shedding (503) when this process is saturated; each threshold 0 = not checked. */
   overload: { maxEventLoopDelayMs: number, maxEventLoopUtilizationPercent: number, maxHeapUsedBytes: number, maxRssBytes: number, sampleIntervalMs: number }
   /** After SIGTERM: seconds of reporting not-ready on /readyz while still serving, before closing. */
@@ -170,6 +183,7 @@ export function loadConfig (source: Record<string, string | undefined>, machine:
       alg: e.JWT_ALG,
       keys: e.JWT_KEYS,
       keysFile: e.JWT_KEYS_FILE,
+      signingKid: e.JWT_SIGNING_KID,
       clockToleranceSeconds: int('JWT_CLOCK_TOLERANCE_SECONDS'),
       accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS'),
       accessTokenCacheMaxEntries: int('ACCESS_TOKEN_CACHE_MAX_ENTRIES')
@@ -193,6 +207,12 @@ export function loadConfig (source: Record<string, string | undefined>, machine:
     allowedOrigins: parseOrigins(e.ALLOWED_ORIGINS),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     bodyLimitBytes: int('BODY_LIMIT_BYTES'),
+    http: {
+      requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS'),
+      headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS'),
+      idleTimeoutMs: int('HTTP_IDLE_TIMEOUT_MS'),
+      keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS')
+    },
     rateLimits: {
       loginPerIpPerMinute: int('RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE'),
       refreshPerIpPerMinute: int('RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE'),
@@ -205,6 +225,8 @@ export function loadConfig (source: Record<string, string | undefined>, machine:
       maxSeconds: int('LOGIN_LOCKOUT_MAX_SECONDS')
     },
     passwordHashing: { concurrency: passwordHashConcurrency(e, int, machine.cores), queueMax: int('PASSWORD_HASH_QUEUE_MAX') },
+    passwordMinStrengthScore: int('PASSWORD_MIN_STRENGTH_SCORE'),
+    userEmailCacheMaxEntries: int('USER_EMAIL_CACHE_MAX_ENTRIES'),
     overload: {
       maxEventLoopDelayMs: int('OVERLOAD_MAX_EVENT_LOOP_DELAY_MS'),
       maxEventLoopUtilizationPercent: int('OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT'),
@@ -237,6 +259,9 @@ export function loadConfig (source: Record<string, string | undefined>, machine:
     // inside the grace window measured from when the script ran, or the client would be logged out as a reuser.
     throw new ConfigError(`Invalid configuration: REFRESH_REUSE_GRACE_SECONDS must be 0 (off) or at least ${Math.ceil(ambiguousMs / 1000)} ` +
       `(REDIS_COMMAND_TIMEOUT_MS + the ${STORE_RETRY_AFTER_SECONDS} s Retry-After of a 503 + ${RETRY_LATENCY_MARGIN_MS / 1000} s for the retry to arrive)`)
+  }
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    throw new ConfigError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS')
   }
   if (config.jwt.keys !== undefined && config.jwt.keysFile !== undefined) {
     throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')

@@ -25,7 +25,7 @@ export async function resolveKeySet (config: Config, stateDir: string, warn: War
     json = readFileSync(file, 'utf8'); source = file
   }
   try {
-    return loadKeySet(json, alg)
+    return loadKeySet(json, alg, config.jwt.signingKid)
   } catch (err) {
     if (err instanceof KeySetError) throw new ConfigError(`Invalid configuration: ${source} ${err.message}`)
     throw err

@@ -1,6 +1,6 @@
 // Process entry: the only file that reads the environment, listens and exits.
 import closeWithGrace from 'close-with-grace'
-import { buildApp, LOG_REDACT } from './app.js'
+import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js'
 import { resolveKeySet, resolveRefreshSecret } from './dev-secrets.js'
@@ -24,7 +24,7 @@ async function main (): Promise<void> {
   }
   const keySet = await resolveKeySet(config, STATE_DIR, warn)
   const refreshSecret = resolveRefreshSecret(config, STATE_DIR, warn)
-  const app = await buildApp({ config, keySet, refreshSecret, logger: { level: config.logLevel, redact: LOG_REDACT } })
+  const app = await buildApp({ config, keySet, refreshSecret })
   let metricsServer: MetricsServer | undefined
 
   // SIGTERM (what orchestrators and `docker stop` send): first leave the balancer's rotation (/readyz answers 503) while

@@ -32,8 +32,7 @@ function baseClaims (): Record<string, unknown> {
     jti: base64url.encode(randomBytes(16)),
     sid: user.sessionId,
     sv: 0,
-    client_id: app.config.jwt.clientId,
-    email: user.email
+    client_id: app.config.jwt.clientId
   }
 }
 
@@ -58,7 +57,7 @@ async function assertRejected (t: Test, token: string, label: string) {
 t.test('accepts the baseline crafted token, so every rejection below is down to its one change', async (t) => {
   const res = await me(await craft())
   t.equal(res.statusCode, 200)
-  t.same(json(res), { id: user.userId, email: user.email, session_id: user.sessionId })
+  t.same(json(res), { id: user.userId, email: user.email, session_id: user.sessionId, degraded: false })
 })
 
 t.test('rejects alg "none" (RFC 8725 §2.1, §3.1)', async (t) => {
@@ -97,6 +96,13 @@ t.test('rejects the wrong issuer or audience (RFC 8725 §3.8, §3.9)', async (t)
   await assertRejected(t, await craft({ claims: { aud: 'another-api' } }), 'wrong aud')
   await assertRejected(t, await craft({ claims: { aud: ['another-api', 'a-third-api'] } }), 'aud list without ours')
   await assertRejected(t, await craft({ omit: ['aud'] }), 'no aud')
+})
+
+t.test('accepts an aud array that contains ours (RFC 7519 §4.1.3), as the README documents', async (t) => {
+  const aud = app.config.jwt.audience
+  for (const list of [[aud], ['another-api', aud], [aud, 'another-api']]) {
+    t.equal((await me(await craft({ claims: { aud: list } }))).statusCode, 200, JSON.stringify(list))
+  }
 })
 
 t.test('rejects a token whose typ is not at+jwt (RFC 9068 §4, RFC 8725 §3.11)', async (t) => {

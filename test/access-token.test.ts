@@ -59,10 +59,24 @@ t.test('GET /me answers with the user and session of the token', async (t) => {
   const user = await registerAndLogin(app)
   const res = await app.inject({ method: 'GET', url: '/me', headers: bearer(user.accessToken) })
   t.equal(res.statusCode, 200)
-  t.same(json(res), { id: user.userId, email: user.email, session_id: user.sessionId })
+  t.same(json(res), { id: user.userId, email: user.email, session_id: user.sessionId, degraded: false })
   // The scheme name is case-insensitive (RFC 9110 §11.1).
   const lower = await app.inject({ method: 'GET', url: '/me', headers: { authorization: `bearer ${user.accessToken}` } })
   t.equal(lower.statusCode, 200)
+})
+
+t.test('carries no email: /me reads it from the user store, remembered per process unless turned off', async (t) => {
+  for (const cache of ['100000', '0']) {
+    const app = await buildTestApp(t, { env: { USER_EMAIL_CACHE_MAX_ENTRIES: cache } })
+    const user = await registerAndLogin(app)
+    const payload = decodeJwt(user.accessToken)
+    t.equal(payload.email, undefined, 'no email claim')
+    t.notOk(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString().includes(user.email.split('@')[0]!), 'no part of it')
+    for (let i = 0; i < 2; i++) {
+      const res = await app.inject({ method: 'GET', url: '/me', headers: bearer(user.accessToken) })
+      t.same(json(res), { id: user.userId, email: user.email, session_id: user.sessionId, degraded: false }, `cache ${cache}, call ${i + 1}`)
+    }
+  }
 })
 
 t.test('GET /me without a usable bearer token is 401 invalid_token with WWW-Authenticate', async (t) => {

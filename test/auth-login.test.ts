@@ -106,13 +106,11 @@ t.test('answers a wrong password and an unknown email with the identical invalid
   const user = await register(app)
   const wrongPassword = await login(app, user.email, 'not the right password')
   const unknownEmail = await login(app, uniqueEmail(), PASSWORD)
-  const invalidEmail = await login(app, 'not-an-email', PASSWORD)
-  for (const res of [wrongPassword, unknownEmail, invalidEmail]) {
+  for (const res of [wrongPassword, unknownEmail]) {
     t.equal(res.statusCode, 400)
     t.same(json(res), { error: 'invalid_grant', error_description: 'Invalid email or password' })
   }
   t.equal(unknownEmail.body, wrongPassword.body, 'byte-for-byte the same body')
-  t.equal(invalidEmail.body, wrongPassword.body)
   t.equal(unknownEmail.headers['content-type'], wrongPassword.headers['content-type'])
   t.equal(unknownEmail.headers['content-length'], wrongPassword.headers['content-length'])
 })

@@ -31,6 +31,9 @@ t.test('while its Redis is down', async (t) => {
   const app = await buildTestApp(t, { redisUrl: redis.url })
   const viaBody = await registerAndLogin(app)
   const viaCookie = await registerAndLogin(app, 'cookie')
+  // One user asked /me before the outage: this instance remembers their email (emails never change).
+  const before = await app.inject({ method: 'GET', url: '/me', headers: bearer(viaCookie.accessToken) })
+  t.same(json(before), { id: viaCookie.userId, email: viaCookie.email, session_id: viaCookie.sessionId, degraded: false })
   await redis.stop()
 
   t.test('every store-backed route answers 503 temporarily_unavailable with Retry-After and no cookie', async (t) => {
@@ -52,10 +55,14 @@ t.test('while its Redis is down', async (t) => {
     for (const [what, call] of calls) assertUnavailable(t, what, await answered(what, call()))
   })
 
-  t.test('GET /me still answers from the access token alone', async (t) => {
+  t.test('GET /me still authenticates locally: from the access token alone (email null, degraded) unless remembered', async (t) => {
     const res = await answered('/me', app.inject({ method: 'GET', url: '/me', headers: bearer(viaBody.accessToken) }))
     t.equal(res.statusCode, 200)
-    t.same(json(res), { id: viaBody.userId, email: viaBody.email, session_id: viaBody.sessionId })
+    t.same(json(res), { id: viaBody.userId, email: null, session_id: viaBody.sessionId, degraded: true })
+    const remembered = await answered('/me', app.inject({ method: 'GET', url: '/me', headers: bearer(viaCookie.accessToken) }))
+    t.same(json(remembered), { id: viaCookie.userId, email: viaCookie.email, session_id: viaCookie.sessionId, degraded: false })
+    const forged = await answered('/me', app.inject({ method: 'GET', url: '/me', headers: bearer(`${viaBody.accessToken}x`) }))
+    t.equal(forged.statusCode, 401, 'still verified')
   })
 
   t.test('liveness stays 200 while readiness answers 503', async (t) => {

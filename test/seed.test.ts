@@ -35,7 +35,7 @@ t.test('the service accepts every seeded access token on /me', async (t) => {
   for (const user of seeded.users) {
     const res = await app.inject({ url: '/me', headers: bearer(user.accessToken) })
     t.equal(res.statusCode, 200, user.email)
-    t.same(json(res), { id: user.userId, email: user.email, session_id: user.sessionId })
+    t.same(json(res), { id: user.userId, email: user.email, session_id: user.sessionId, degraded: false })
   }
 })
 

@@ -1,12 +1,13 @@
 // Register, login, refresh and password change over the user store, password hasher, session store and tokens.
 // No Fastify here: results are plain unions that the routes map to HTTP.
+import { createHmac } from 'node:crypto'
 import type { Revoker } from '../revocation/revoker.js'
 import type { RotateFailure, SessionStore } from '../sessions/session-store.js'
 import type { PasswordHasher } from '../users/passwords.js'
 import type { UserStore } from '../users/user-store.js'
 import { canonicalEmail } from '../users/email.js'
 import type { LoginThrottle } from '../users/login-throttle.js'
-import { newPasswordProblem, type CommonPasswords } from '../users/password-policy.js'
+import { userInputsOf, type NewPasswordProblem, type PasswordPolicy } from '../users/password-policy.js'
 import { SemaphoreSaturatedError, type Permit } from '../users/semaphore.js'
 import type { SessionStarter, TokenGrant } from './grant.js'
 
@@ -16,16 +17,20 @@ export type RefreshOutcome = { ok: true, grant: TokenGrant } | { ok: false, reas
 
 export type RegisterOutcome =
   | { ok: true, user: { id: string, email: string, createdAtMs: number } }
-  | { ok: false, reason: 'invalid_email' | 'password_length' | 'weak_password' | 'email_taken' }
+  | { ok: false, reason: 'invalid_email' } | { ok: false, reason: 'email_taken' }
+  | { ok: false, reason: NewPasswordProblem['reason'], description: string }
 
+/** account: a stable reference for logs (keyed hash of the canonical email); userId when the account was read. */
 export type LoginOutcome =
   | { ok: true, grant: TokenGrant }
-  | { ok: false, reason: 'bad_credentials' | 'disabled' }
-  | { ok: false, reason: 'throttled', retryAfterMs: number }
+  | { ok: false, reason: 'invalid_email' }
+  | { ok: false, reason: 'bad_credentials' | 'disabled', account: string, userId?: string }
+  | { ok: false, reason: 'throttled', retryAfterMs: number, account: string }
 
 export type PasswordChangeOutcome =
   | { ok: true, grant: TokenGrant }
-  | { ok: false, reason: 'wrong_password' | 'password_length' | 'weak_password' | 'disabled' | 'no_user' }
+  | { ok: false, reason: 'wrong_password' | 'disabled' | 'no_user' }
+  | { ok: false, reason: NewPasswordProblem['reason'], description: string }
 
 /** `permit`: argon2 admission the caller took at the start of the request (see users/semaphore.ts). */
 export interface AuthService {
@@ -45,30 +50,44 @@ export interface AuthService {
   changePassword (input: { userId: string, currentPassword: string, newPassword: string, userAgent: string, ip: string, permit?: Permit }): Promise<PasswordChangeOutcome>
 }
 
+/**
+ * A stable, non-reversible reference to an account for logs: HMAC-SHA256 of the canonical email under a key derived
+ * from a server secret, 128 bits in base64url. The same email always gives the same reference, known or not, so
+ * failures and locks of one account can be correlated without the log holding the address (ASVS 7.1.1); without the
+ * secret a list of candidate emails cannot be hashed to find it.
+ */
+export function accountReference (secret: string): (canonicalEmail: string) => string {
+  const key = createHmac('sha256', secret).update('rotor account reference v1').digest()
+  return (email) => createHmac('sha256', key).update(email).digest('base64url').slice(0, 22)
+}
+
 export function createAuthService (deps: {
   users: UserStore, passwords: PasswordHasher, sessions: SessionStore, revoker: Revoker, starter: SessionStarter
-  loginThrottle: LoginThrottle, commonPasswords: CommonPasswords
+  loginThrottle: LoginThrottle, passwordPolicy: PasswordPolicy
+  /** Server secret keying account references in logs (accountReference). */
+  accountReferenceKey: string
 }): AuthService {
-  const { users, passwords, sessions, revoker, starter, loginThrottle, commonPasswords } = deps
+  const { users, passwords, sessions, revoker, starter, loginThrottle, passwordPolicy } = deps
+  const reference = accountReference(deps.accountReferenceKey)
 
   return {
     async register ({ email, password, permit }) {
       const canonical = canonicalEmail(email)
       if (canonical === undefined) return { ok: false, reason: 'invalid_email' }
-      const problem = newPasswordProblem(password, commonPasswords)
-      if (problem !== undefined) return { ok: false, reason: problem }
+      const problem = passwordPolicy.problem(password, userInputsOf(canonical))
+      if (problem !== undefined) return { ok: false, ...problem }
       const user = await users.create({ email: canonical, passwordHash: await passwords.hash(password, permit) })
       if (user === undefined) return { ok: false, reason: 'email_taken' }
       return { ok: true, user: { id: user.id, email: user.email, createdAtMs: user.createdAtMs } }
     },
 
     async login ({ email, password, userAgent, ip, permit }) {
-      const canonical = canonicalEmail(email)
-      // Addresses that cannot exist are throttled too, under their trimmed lower-case form.
-      const account = canonical ?? email.trim().toLowerCase()
+      const account = canonicalEmail(email)
+      // No account can have this address (the same rule as registration): said plainly, before any work.
+      if (account === undefined) return { ok: false, reason: 'invalid_email' }
       const attempt = await loginThrottle.begin(account)
-      if (!attempt.allowed) return { ok: false, reason: 'throttled', retryAfterMs: attempt.retryAfterMs }
-      const user = canonical === undefined ? undefined : await users.findByEmail(canonical)
+      if (!attempt.allowed) return { ok: false, reason: 'throttled', retryAfterMs: attempt.retryAfterMs, account: reference(account) }
+      const user = await users.findByEmail(account)
       let ok: boolean
       try {
         ok = await passwords.verify(user?.passwordHash, password, permit)
@@ -77,10 +96,10 @@ export function createAuthService (deps: {
         if (err instanceof SemaphoreSaturatedError) await loginThrottle.refund(account).catch(() => undefined)
         throw err
       }
-      if (!ok || user === undefined) return { ok: false, reason: 'bad_credentials' }
+      if (!ok || user === undefined) return { ok: false, reason: 'bad_credentials', account: reference(account), userId: user?.id }
       const started = await starter.start(user, { userAgent, ip })
       // A disabled account keeps its count: clearing it would tell an attacker the password was right.
-      if (!started.ok) return { ok: false, reason: started.reason === 'disabled' ? 'disabled' : 'bad_credentials' }
+      if (!started.ok) return { ok: false, reason: started.reason === 'disabled' ? 'disabled' : 'bad_credentials', account: reference(account), userId: user.id }
       await loginThrottle.succeeded(account)
       return started
     },
@@ -94,7 +113,7 @@ export function createAuthService (deps: {
         }
         return result
       }
-      // The rotation script read the user's email and roles with the family: no second round trip.
+      // The rotation script read the user's roles with the family: no second round trip.
       return { ok: true, grant: await starter.grant(result.issued, result.issued.subject) }
     },
 
@@ -103,8 +122,8 @@ export function createAuthService (deps: {
       if (!(await passwords.verify(user?.passwordHash, currentPassword, permit)) || user === undefined) {
         return { ok: false, reason: user === undefined ? 'no_user' : 'wrong_password' }
       }
-      const problem = newPasswordProblem(newPassword, commonPasswords)
-      if (problem !== undefined) return { ok: false, reason: problem }
+      const problem = passwordPolicy.problem(newPassword, userInputsOf(user.email))
+      if (problem !== undefined) return { ok: false, ...problem }
       await users.setPasswordHash(userId, await passwords.hash(newPassword, permit))
       await revoker.allForUser(userId, 'password_changed')
       return starter.start(user, { userAgent, ip })

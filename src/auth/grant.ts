@@ -20,9 +20,9 @@ export interface TokenGrant {
 export type StartOutcome = { ok: true, grant: TokenGrant } | { ok: false, reason: 'disabled' | 'no_user' }
 
 export interface SessionStarter {
-  grant (issued: IssuedRefresh, user: Pick<User, 'email' | 'roles'>): Promise<TokenGrant>
+  grant (issued: IssuedRefresh, user: Pick<User, 'roles'>): Promise<TokenGrant>
   /** A new family for this device; families evicted by the session limit are revoked everywhere. */
-  start (user: Pick<User, 'id' | 'email' | 'roles'>, device: { userAgent: string, ip: string }): Promise<StartOutcome>
+  start (user: Pick<User, 'id' | 'roles'>, device: { userAgent: string, ip: string }): Promise<StartOutcome>
 }
 
 export function createSessionStarter (deps: {
@@ -30,9 +30,9 @@ export function createSessionStarter (deps: {
 }): SessionStarter {
   const { sessions, accessTokens, revoker, idleTtlSeconds } = deps
 
-  async function grant (issued: IssuedRefresh, user: Pick<User, 'email' | 'roles'>): Promise<TokenGrant> {
+  async function grant (issued: IssuedRefresh, user: Pick<User, 'roles'>): Promise<TokenGrant> {
     const { token, expiresIn } = await accessTokens.sign({
-      userId: issued.userId, email: user.email, roles: user.roles, sessionId: issued.familyId, sessionVersion: issued.sessionVersion
+      userId: issued.userId, roles: user.roles, sessionId: issued.familyId, sessionVersion: issued.sessionVersion
     })
     // Both on the store's clock: this instance's own clock may disagree with it.
     const absoluteExpiresIn = Math.max(0, Math.floor((issued.absoluteExpiryMs - issued.issuedAtMs) / 1000))

@@ -7,7 +7,8 @@ import type { FastifyRequest } from 'fastify'
 export type AuditEvent =
   | { event: 'user_registered', userId: string }
   | { event: 'login_succeeded', userId: string, familyId: string }
-  | { event: 'login_failed', reason: 'bad_credentials' | 'disabled' | 'throttled' }
+  /** account: keyed hash of the canonical email (never the email); userId too when the account exists and was read. */
+  | { event: 'login_failed', reason: 'bad_credentials' | 'disabled' | 'throttled', account: string, userId?: string }
   | { event: 'refresh_succeeded', userId: string, familyId: string, replayed: boolean }
   | { event: 'refresh_failed', reason: string }
   | { event: 'refresh_reuse_detected' | 'refresh_rollback_detected', userId: string, familyId: string }
@@ -15,7 +16,7 @@ export type AuditEvent =
   | { event: 'logout_all', userId: string }
   | { event: 'session_deleted', userId: string, familyId: string }
   | { event: 'password_changed', userId: string, familyId: string }
-  | { event: 'rate_limited', limit: string }
+  | { event: 'rate_limited', limit: string, account?: string }
   | { event: 'admin_action', action: string, actorId: string, userId: string }
 
 /** Events that deserve an operator's attention. */

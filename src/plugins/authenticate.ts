@@ -49,12 +49,33 @@ export function parseBearer (header: string): string | undefined {
   return header.slice(start, end)
 }
 
+/**
+ * Node keeps only the first Authorization header in request.headers and drops the rest, so a second one (from a
+ * proxy, or an attacker's) would be silently ignored: the raw list tells. A loop without allocation, on every request.
+ */
+export function hasSecondAuthorization (rawHeaders: string[]): boolean {
+  let seen = 0
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!
+    if (name.length === 13 && name.toLowerCase() === 'authorization' && ++seen > 1) return true
+  }
+  return false
+}
+
 export default fp(async (app) => {
   app.decorateRequest('auth', null)
 
   const bearerToken = (request: FastifyRequest): string | undefined => {
+    // RFC 6750 §2: a client uses one method only. The header is the only one we accept (a token in a URL ends up in
+    // logs and histories, §2.3 and §5.3), so a query access_token is refused rather than ignored.
+    if ((request.query as Record<string, unknown> | undefined)?.access_token !== undefined) {
+      throw errors.invalidRequest('Send the access token in the Authorization header only, never in the URL (RFC 6750 §2)')
+    }
     const header = request.headers.authorization
     if (header === undefined) return undefined
+    if (hasSecondAuthorization(request.raw.rawHeaders)) {
+      throw errors.invalidRequest('Send exactly one Authorization header (RFC 6750 §2)')
+    }
     const token = parseBearer(header)
     if (token === undefined) throw errors.invalidToken('Send the access token as: Authorization: Bearer <token>')
     return token

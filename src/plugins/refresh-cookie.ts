@@ -23,6 +23,14 @@ declare module 'fastify' {
 
 export const COOKIE_PATH = '/auth'
 
+/** How many cookie-pairs of this name the Cookie header holds (RFC 6265 §4.2.1; several headers arrive joined by "; "). */
+function cookieCount (header: string | undefined, name: string): number {
+  if (header === undefined) return 0
+  let count = 0
+  for (const pair of header.split(';')) if (pair.trimStart().startsWith(`${name}=`)) count++
+  return count
+}
+
 export default fp(async (app) => {
   const { cookieSecure } = app.config
   // Browsers only accept a __Secure- cookie over HTTPS with Secure set, so plain-HTTP development drops the prefix.
@@ -33,6 +41,9 @@ export default fp(async (app) => {
   app.decorate('refreshCookie', {
     name,
     read: (request) => {
+      // Two cookies of our name (a second one planted by a sibling domain, say) are ambiguous: the parser would pick
+      // one silently. Refused like two different tokens in the body and the cookie.
+      if (cookieCount(request.headers.cookie, name) > 1) throw errors.invalidRequest('The request carries the refresh cookie more than once')
       const value = request.cookies[name]
       return value === undefined || value === '' ? undefined : value
     },

@@ -30,6 +30,7 @@ export default fp<{ refreshSecret: string }>(async (app, { refreshSecret }) => {
   app.decorate('revoker', revoker)
   const starter = createSessionStarter({ sessions, accessTokens: app.accessTokens, revoker, idleTtlSeconds: refresh.idleTtlSeconds })
   app.decorate('authService', createAuthService({
-    users: app.users, passwords: app.passwords, sessions, revoker, starter, loginThrottle: app.loginThrottle, commonPasswords: app.commonPasswords
+    users: app.users, passwords: app.passwords, sessions, revoker, starter, loginThrottle: app.loginThrottle, passwordPolicy: app.passwordPolicy,
+    accountReferenceKey: refreshSecret
   }))
 }, { name: 'sessions', dependencies: ['config', 'redis', 'users', 'access-tokens', 'revocations'] })

@@ -3,16 +3,20 @@ import type { FastifyPluginAsync } from 'fastify'
 import formbody from '@fastify/formbody'
 import { Type } from '@sinclair/typebox'
 import { errors, withRetryAfter } from '../errors.js'
+import { parseFormStrict } from '../plugins/body-parsers.js'
 import { RegisterBody, TokenBody, TokenResponse, UserCreated, type RegisterBodyT, type TokenBodyT } from '../schemas/auth.js'
 import { CsrfHeaders, errorResponses, success, TOKEN_HEADERS } from '../schemas/common.js'
-import { passwordLengthOk } from '../users/passwords.js'
+import { passwordInputProblem } from '../users/passwords.js'
 import { checkGrantType } from './grant-type.js'
 import { sendGrant } from './token-reply.js'
+
+const INVALID_EMAIL = 'email is not a valid address (invisible, control and bidirectional characters are refused)'
 
 const routes: FastifyPluginAsync = async (app) => {
   // Form posts are accepted on register and login (classic HTML forms and OAuth-style clients), and documented so;
   // both are CORS-safelisted bodies, which is harmless here: neither acts on a cookie without X-Requested-With.
-  await app.register(formbody, { bodyLimit: app.config.bodyLimitBytes })
+  // Decoded strictly: percent-encoded UTF-8 only (see body-parsers.ts).
+  await app.register(formbody, { bodyLimit: app.config.bodyLimitBytes, parser: parseFormStrict })
 
   app.post<{ Body: RegisterBodyT }>('/auth/register', {
     onRequest: app.admitPasswordWork, // first: a full argon2 queue answers 503 before the body or the rate limit
@@ -28,10 +32,9 @@ const routes: FastifyPluginAsync = async (app) => {
     const outcome = await app.authService.register({ ...request.body, permit: request.passwordPermit })
     if (!outcome.ok) {
       if (outcome.reason === 'email_taken') throw errors.emailTaken()
-      if (outcome.reason === 'weak_password') throw errors.weakPassword()
-      throw errors.invalidRequest(outcome.reason === 'invalid_email'
-        ? 'email is not a valid address'
-        : 'password must be 8 to 1024 bytes long')
+      if (outcome.reason === 'invalid_email') throw errors.invalidRequest(INVALID_EMAIL)
+      if (outcome.reason === 'weak_password') throw errors.weakPassword(outcome.description)
+      throw errors.invalidRequest(outcome.description)
     }
     const { id, email, createdAtMs } = outcome.user
     app.audit(request, { event: 'user_registered', userId: id })
@@ -54,19 +57,21 @@ const routes: FastifyPluginAsync = async (app) => {
     const { email, password, refresh_delivery: delivery = 'body' } = request.body
     // Setting the cookie is a cookie-authenticated act for CSRF purposes (login CSRF, OWASP).
     if (delivery === 'cookie') app.refreshCookie.assertCsrfSafe(request)
-    if (!passwordLengthOk(password)) throw errors.invalidRequest('password must be 8 to 1024 bytes long')
+    const passwordProblem = passwordInputProblem(password)
+    if (passwordProblem !== undefined) throw errors.invalidRequest(passwordProblem)
     const outcome = await app.authService.login({
       email, password, userAgent: request.headers['user-agent'] ?? '', ip: request.ip, permit: request.passwordPermit
     })
     if (!outcome.ok) {
       if (outcome.reason === 'throttled') {
         // Same answer whether the password was right or not: the lock is checked before it (no oracle).
-        app.audit(request, { event: 'login_failed', reason: 'throttled' })
-        app.audit(request, { event: 'rate_limited', limit: 'login_account' })
+        app.audit(request, { event: 'login_failed', reason: 'throttled', account: outcome.account })
+        app.audit(request, { event: 'rate_limited', limit: 'login_account', account: outcome.account })
         throw withRetryAfter(errors.rateLimited('Too many failed logins for this account; retry after the number of seconds in Retry-After'), outcome.retryAfterMs / 1000)
       }
+      if (outcome.reason === 'invalid_email') throw errors.invalidRequest(INVALID_EMAIL)
       // A disabled account gets the same answer as a wrong password: no account-state oracle.
-      app.audit(request, { event: 'login_failed', reason: outcome.reason })
+      app.audit(request, { event: 'login_failed', reason: outcome.reason, account: outcome.account, ...(outcome.userId !== undefined ? { userId: outcome.userId } : {}) })
       throw errors.invalidGrant('Invalid email or password')
     }
     app.audit(request, { event: 'login_succeeded', userId: outcome.grant.userId, familyId: outcome.grant.sessionId })

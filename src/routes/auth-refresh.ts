@@ -95,7 +95,7 @@ const routes: FastifyPluginAsync = async (app) => {
       summary: 'End every session of the caller (bumps the session version)',
       tags: ['auth'],
       security: [{ bearerAuth: [] }],
-      response: { 204: Type.Null({ description: 'Every refresh-token family of the user is dead' }), ...errorResponses(401, 503) }
+      response: { 204: Type.Null({ description: 'Every refresh-token family of the user is dead' }), ...errorResponses(400, 401, 503) }
     }
   }, async (request, reply) => {
     const { userId } = request.auth!

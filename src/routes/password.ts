@@ -26,8 +26,8 @@ const routes: FastifyPluginAsync = async (app) => {
       userId: request.auth!.userId, currentPassword, newPassword, userAgent: request.headers['user-agent'] ?? '', ip: request.ip, permit: request.passwordPermit
     })
     if (!outcome.ok) {
-      if (outcome.reason === 'password_length') throw errors.invalidRequest('new_password must be 8 to 1024 bytes long')
-      if (outcome.reason === 'weak_password') throw errors.weakPassword()
+      if (outcome.reason === 'invalid_password') throw errors.invalidRequest(`new_${outcome.description}`)
+      if (outcome.reason === 'weak_password') throw errors.weakPassword(outcome.description)
       if (outcome.reason === 'wrong_password') throw errors.invalidGrant('The current password is wrong')
       throw errors.invalidToken('The session has been revoked')
     }

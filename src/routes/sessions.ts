@@ -16,7 +16,7 @@ const routes: FastifyPluginAsync = async (app) => {
       summary: "List the caller's live sessions",
       tags: ['sessions'],
       security: [{ bearerAuth: [] }],
-      response: { 200: success(SessionList, "The caller's live sessions, most recently used first", { 'Cache-Control': 'no-store' }), ...errorResponses(401, 503) }
+      response: { 200: success(SessionList, "The caller's live sessions, most recently used first", { 'Cache-Control': 'no-store' }), ...errorResponses(400, 401, 503) }
     }
   }, async (request, reply) => {
     const { userId, sessionId } = request.auth!

@@ -19,7 +19,7 @@ export const HealthStatus = Type.Object({
 const header = (description: string) => ({ type: 'string', description })
 
 const ERROR_STATUS: Record<number, { description: string, headers?: Record<string, unknown> }> = {
-  400: { description: 'Malformed request (invalid_request), bad credentials / refresh token (invalid_grant), or a new password that is too common (weak_password)' },
+  400: { description: 'Malformed or ambiguous request (invalid_request: e.g. two Authorization headers, a token in the URL), bad credentials / refresh token (invalid_grant), or a new password that is too common or too easy to guess (weak_password)' },
   401: {
     description: 'Missing, invalid or expired access token (invalid_token)',
     headers: { 'WWW-Authenticate': header('Bearer error="invalid_token" (RFC 6750 §3)') }

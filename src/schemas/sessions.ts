@@ -19,9 +19,12 @@ export const SessionParams = Type.Object({
 }, { additionalProperties: false })
 
 export const Me = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  session_id: Type.String()
+  id: Type.String({ description: 'The user id (the sub claim)' }),
+  email: Type.Union([Type.String(), Type.Null()], { description: 'From the user store; null only when degraded' }),
+  session_id: Type.String({ description: 'The refresh-token family (the sid claim)' }),
+  degraded: Type.Boolean({
+    description: 'true: the user store could not be read, so the answer holds only what the access token does (email null); the token was still fully verified locally'
+  })
 }, { $id: 'Me', additionalProperties: false })
 
 export const Jwks = Type.Object({

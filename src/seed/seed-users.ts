@@ -102,7 +102,7 @@ export async function seedUsers (ctx: SeedContext, options: SeedOptions): Promis
     if (!created.ok) throw new Error(`cannot start a session for ${email}: ${created.reason}`)
     const { issued } = created
     const { token, expiresIn } = await accessTokens.sign({
-      userId: user.id, email, roles: user.roles, sessionId: issued.familyId, sessionVersion: issued.sessionVersion
+      userId: user.id, roles: user.roles, sessionId: issued.familyId, sessionVersion: issued.sessionVersion
     })
     accessTokensExpireAtMs = Math.min(accessTokensExpireAtMs, nowMs() + expiresIn * 1000)
     return { email, userId: user.id, sessionId: issued.familyId, accessToken: token, refreshToken: issued.token }

@@ -31,8 +31,8 @@ export interface IssuedRefresh {
   replayed: boolean
 }
 
-/** A rotation also answers the user's email and roles, read by the same script, for the new access token. */
-export type RotatedRefresh = IssuedRefresh & { subject: { email: string, roles: string[] } }
+/** A rotation also answers the user's roles, read by the same script, for the new access token. */
+export type RotatedRefresh = IssuedRefresh & { subject: { roles: string[] } }
 
 export type CreateResult = { ok: true, issued: IssuedRefresh, evicted: string[] } | { ok: false, reason: 'no_user' | 'disabled' }
 
@@ -145,7 +145,7 @@ export function createSessionStore (deps: {
           absoluteExpiryMs: Number(reply[3]),
           issuedAtMs: Number(reply[6]),
           replayed: status === 'grace',
-          subject: { email: String(reply[4]), roles: reply[5] === '' || reply[5] == null ? [] : String(reply[5]).split(',') }
+          subject: { roles: reply[5] === '' || reply[5] == null ? [] : String(reply[5]).split(',') }
         }
       }
     },

@@ -9,9 +9,9 @@ import type { KeySet, SigningAlg } from './key-set.js'
 
 export const ACCESS_TOKEN_TYP = 'at+jwt'
 
+/** What a token says about its holder: opaque ids and roles, never personal data (anyone holding it can read it). */
 export interface AccessClaims {
   userId: string
-  email: string
   roles: string[]
   sessionId: string
   sessionVersion: number
@@ -105,17 +105,16 @@ export function createTokenVerifier (options: TokenVerifierOptions): TokenVerifi
   }
 
   const claimsOf = (payload: Record<string, unknown>, now: number): AccessClaims => {
-    const { iat, nbf, exp, sub, sid, sv, jti, email, roles = [] } = payload
+    const { iat, nbf, exp, sub, sid, sv, jti, roles = [] } = payload
     if (typeof iat !== 'number' || (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + leeway))) return reject('bad_claims')
     if (typeof exp !== 'number') return reject('bad_claims')
     // RFC 7519 §4.1.4: on or after exp (less the leeway) the token is not accepted; nor once older than we issue.
     if (exp <= now - leeway || now - iat - leeway > ttlSeconds) return reject('expired')
     // Issued in the future, or a lifetime longer than we issue: not one of ours as configured (RFC 8725 §3.10).
     if (now - iat < -leeway || exp - iat > ttlSeconds) return reject('bad_claims')
-    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' ||
-      typeof email !== 'string' || !Number.isSafeInteger(sv) ||
+    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' || !Number.isSafeInteger(sv) ||
       !Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return reject('bad_claims')
-    return { userId: sub, email, roles, sessionId: sid, sessionVersion: sv as number, jti, expiresAtSeconds: exp, issuedAtSeconds: iat }
+    return { userId: sub, roles, sessionId: sid, sessionVersion: sv as number, jti, expiresAtSeconds: exp, issuedAtSeconds: iat }
   }
 
   return (token, nowMs) => {

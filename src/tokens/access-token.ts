@@ -25,7 +25,7 @@ export interface AccessTokenOptions {
 
 export interface AccessTokens {
   /** Lifetime: the configured TTL less up to 5% at random, so a fleet's refreshes do not arrive in lockstep. */
-  sign (subject: { userId: string, email: string, roles: string[], sessionId: string, sessionVersion: number }): Promise<{ token: string, expiresIn: number }>
+  sign (subject: AccessTokenSubject): Promise<{ token: string, expiresIn: number }>
   /** Resolves with the claims or rejects with AccessTokenError; never touches the network. */
   verify (token: string): Promise<AccessClaims>
   /** The same verification without a promise: returns the claims or throws AccessTokenError. */
@@ -33,6 +33,9 @@ export interface AccessTokens {
 }
 
 const MAX_JITTER = 0.05
+
+/** Who a token is for. No email or other personal data: a JWT is signed, not encrypted (guide: "no personal data in tokens"). */
+export interface AccessTokenSubject { userId: string, roles: string[], sessionId: string, sessionVersion: number }
 
 export function createAccessTokens (options: AccessTokenOptions): AccessTokens {
   const { keySet, issuer, audience, clientId, ttlSeconds, clockToleranceSeconds, nowMs } = options
@@ -53,12 +56,12 @@ export function createAccessTokens (options: AccessTokenOptions): AccessTokens {
   }
 
   return {
-    async sign ({ userId, email, roles, sessionId, sessionVersion }) {
+    async sign ({ userId, roles, sessionId, sessionVersion }) {
       const nowSeconds = Math.floor(nowMs() / 1000)
       const lifetime = ttlSeconds - randomInt(0, Math.floor(ttlSeconds * MAX_JITTER) + 1)
-      // RFC 9068 §2.2 claims, plus sid/sv (session and its version, for revocation), email and roles.
+      // RFC 9068 §2.2 claims, plus sid/sv (session and its version, for revocation) and roles.
       const token = signToken({
-        client_id: clientId, sid: sessionId, sv: sessionVersion, email, roles,
+        client_id: clientId, sid: sessionId, sv: sessionVersion, roles,
         iss: issuer, aud: audience, sub: userId, iat: nowSeconds, exp: nowSeconds + lifetime, jti: randomId()
       })
       return { token, expiresIn: lifetime }

@@ -1,6 +1,8 @@
 // Signing keys: a private JWK set from configuration, imported once into KeyObjects (no per-request parsing).
-// The first key whose alg is JWT_ALG signs; every key in the set verifies, so keys rotate by prepending a new
-// key and dropping the old one after the longest access-token lifetime (RFC 7517, RFC 8725 §3.1).
+// The key named by JWT_SIGNING_KID signs, else the first key whose alg is JWT_ALG; every key in the set verifies and
+// is published. Naming the signing key lets a new key be published before it signs: verifiers cache the JWKS
+// (max-age 300 s), and a token signed with a key they have not fetched yet would fail for them (README, key rotation;
+// RFC 7517, RFC 8725 §3.1).
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
 
@@ -29,7 +31,7 @@ const CURVE: Record<SigningAlg, { kty: string, crv: string }> = {
 }
 
 /** Parse and import a private JWK set (JSON text). Throws KeySetError with a reason that never echoes key material. */
-export function loadKeySet (json: string, signingAlg: SigningAlg): KeySet {
+export function loadKeySet (json: string, signingAlg: SigningAlg, signingKid?: string): KeySet {
   let doc: unknown
   try { doc = JSON.parse(json) } catch { throw new KeySetError('is not valid JSON') }
   const keys = (doc as { keys?: unknown })?.keys
@@ -55,9 +57,13 @@ export function loadKeySet (json: string, signingAlg: SigningAlg): KeySet {
     byKid.set(jwk.kid, { kid: jwk.kid, alg, publicKey })
     const pub = publicKey.export({ format: 'jwk' }) as { kty: string, crv: string, x: string, y?: string }
     publicJwks.push({ kty: pub.kty, crv: pub.crv, x: pub.x, ...(pub.y !== undefined ? { y: pub.y } : {}), kid: jwk.kid, alg, use: 'sig' })
-    if (signing === undefined && alg === signingAlg) signing = { kid: jwk.kid, alg, privateKey }
+    const chosen = signingKid === undefined ? signing === undefined : jwk.kid === signingKid
+    if (chosen && alg === signingAlg) signing = { kid: jwk.kid, alg, privateKey }
+    else if (chosen && signingKid !== undefined) throw new KeySetError(`key ${jwk.kid} (JWT_SIGNING_KID) has alg ${alg}, not ${signingAlg} (JWT_ALG)`)
   }
-  if (signing === undefined) throw new KeySetError(`has no key with alg ${signingAlg} (JWT_ALG)`)
+  if (signing === undefined) {
+    throw new KeySetError(signingKid === undefined ? `has no key with alg ${signingAlg} (JWT_ALG)` : `has no key with kid ${signingKid} (JWT_SIGNING_KID)`)
+  }
   return { signing, byKid, jwks: { keys: publicJwks } }
 }
 

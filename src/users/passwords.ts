@@ -36,6 +36,17 @@ export function passwordLengthOk (password: string): boolean {
   return bytes >= PASSWORD_MIN_BYTES && bytes <= PASSWORD_MAX_BYTES
 }
 
+// A lone surrogate (sent as a JSON escape such as "\ud800") has no UTF-8 form: it would be hashed as U+FFFD, so
+// different passwords would verify as one.
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** Why a presented password cannot be used at all, checked before any hashing; undefined when it can. */
+export function passwordInputProblem (password: string): string | undefined {
+  if (!passwordLengthOk(password)) return 'password must be 8 to 1024 bytes long'
+  if (LONE_SURROGATE.test(password)) return 'password must be well-formed Unicode (no unpaired surrogates)'
+  return undefined
+}
+
 export async function createPasswordHasher (
   options: PasswordHasherOptions = OWASP_ARGON2ID,
   limits: { concurrency: number, queueMax: number } = DEFAULT_HASH_LIMITS

@@ -22,6 +22,8 @@ export interface UserStore {
   create (input: { email: string, passwordHash: string }): Promise<User | undefined>
   findByEmail (canonicalEmail: string): Promise<User | undefined>
   findById (userId: string): Promise<User | undefined>
+  /** The email alone (one HGET, no password hash read), or undefined for an unknown user. */
+  findEmail (userId: string): Promise<string | undefined>
   /** The following return false when the user does not exist. Callers bump the session version afterwards. */
   setPasswordHash (userId: string, passwordHash: string): Promise<boolean>
   setRoles (userId: string, roles: string[]): Promise<boolean>
@@ -76,6 +78,7 @@ export function createUserStore (deps: { redis: RedisClient, keys: KeyNames, now
       return id === null ? undefined : findById(id)
     },
     findById,
+    findEmail: async (userId) => (await redis.hget(keys.user(userId), 'email')) ?? undefined,
     setPasswordHash: (userId, passwordHash) => update(userId, { ph: passwordHash }),
     setRoles: (userId, roles) => update(userId, { roles: roles.join(',') }),
     setDisabled: (userId, disabled) => update(userId, { dis: disabled ? '1' : '0' })
