@@ -14,14 +14,14 @@ function slowRequest (port: number, head: string, trickle: string): Promise<{ re
     const socket = connect({ host: '127.0.0.1', port })
     let received = ''
     let sent = 0
-    let timer: NodeJS.Timeout | undefined
+    // The first byte goes 200 ms after the head, which is written below before any timer fires.
+    const timer = setInterval(() => { if (sent < trickle.length && socket.writable) socket.write(trickle[sent++]!) }, 200)
     const bound = setTimeout(() => { socket.destroy(); reject(new Error('the server never closed the connection')) }, LIVENESS_MS)
     socket.setEncoding('utf8')
     socket.on('data', (chunk: string) => { received += chunk })
     socket.on('error', () => undefined)
     socket.on('close', () => { clearInterval(timer); clearTimeout(bound); resolve({ received, closedByServer: sent < trickle.length }) })
     socket.write(head)
-    timer = setInterval(() => { if (sent < trickle.length && socket.writable) socket.write(trickle[sent++]!) }, 200)
   })
 }
 
