@@ -2,7 +2,8 @@
 // No Fastify here; the clock is injected so idle and absolute expiry are testable without sleeping.
 import type { KeyNames } from '../key-names.js'
 import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
-import { defineScripts, runScriptDurably, type Durability, type RedisClient, type ScriptName } from './scripts.js'
+import { NO_DURABILITY, type DurabilityPolicy, type WritePurpose } from '../redis-durability.js'
+import { defineScripts, runScriptDurably, type RedisClient, type ScriptName } from './scripts.js'
 import { encodeSessionMetadata } from './session-metadata.js'
 import { createSessionReads } from './session-reads.js'
 
@@ -63,33 +64,35 @@ export interface SessionStore {
   checkSession (userId: string, familyId: string, sessionVersion: number): Promise<'ok' | 'no_user' | 'disabled' | 'version' | 'missing' | 'revoked'>
   /** The user's live families, most recently used first. */
   listSessions (userId: string): Promise<SessionInfo[]>
+  /** Wait for a replica to hold a revocation a script made on its own (reuse, rollback); NOREPLICAS (503) otherwise. */
+  confirmRevoked (userId: string): Promise<void>
 }
 
 /** Bump the user's session version and revoke every family; returns the new version. Also used by the CLI. */
-export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number, idleMs: number, durability?: Durability },
+export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number, idleMs: number, durability?: DurabilityPolicy },
   userId: string, reason: string): Promise<number> {
   const { redis, keys } = deps
   defineScripts(redis)
-  const reply = await runScriptDurably(redis, 'revoke-all-for-user', [keys.user(userId)], [reason, deps.nowMs(), deps.idleMs],
-    deps.durability ?? NOT_DURABLE)
+  const key = keys.user(userId)
+  const reply = await runScriptDurably(redis, 'revoke-all-for-user', [key], [reason, deps.nowMs(), deps.idleMs],
+    await (deps.durability ?? NO_DURABILITY).forWrite('revoke', key))
   if (reply[0] !== 'ok') throw new Error('cannot revoke sessions of a user that does not exist')
   return Number(reply[1])
 }
 
-const NOT_DURABLE: Durability = { replicas: 0, timeoutMs: 0 }
-
 /**
- * `durability` (REDIS_WAIT_REPLICAS): every write that hands out or takes away a token waits for that many replicas
- * and throws NOREPLICAS (503) otherwise, so a failover cannot undo a rotation or a logout the client was told about.
+ * `durability` (src/redis-durability.ts): revocations wait for a replica whenever one exists; with REDIS_WAIT_REPLICAS
+ * every write that hands out or takes away a token waits for that many replicas, and throws NOREPLICAS (503) when
+ * they do not acknowledge, so a failover cannot undo a rotation or a logout the client was told about.
  */
 export function createSessionStore (deps: {
-  redis: RedisClient, keys: KeyNames, codec: RefreshTokenCodec, policy: SessionPolicy, nowMs: () => number, durability?: Durability
+  redis: RedisClient, keys: KeyNames, codec: RefreshTokenCodec, policy: SessionPolicy, nowMs: () => number, durability?: DurabilityPolicy
 }): SessionStore {
   const { redis, keys, codec, policy, nowMs } = deps
-  const durability = deps.durability ?? NOT_DURABLE
+  const durability = deps.durability ?? NO_DURABILITY
   defineScripts(redis)
-  const run = (name: ScriptName, userId: string, args: Array<string | number | Buffer>) =>
-    runScriptDurably(redis, name, [keys.user(userId)], args, durability)
+  const run = async (name: ScriptName, userId: string, args: Array<string | number | Buffer>, purpose: WritePurpose = 'issue') =>
+    runScriptDurably(redis, name, [keys.user(userId)], args, await durability.forWrite(purpose, keys.user(userId)))
   const idleMs = policy.idleTtlSeconds * 1000
   const absoluteMs = policy.absoluteTtlSeconds * 1000
 
@@ -136,7 +139,7 @@ export function createSessionStore (deps: {
     },
 
     async revokeFamily (userId, familyId, reason) {
-      const reply = await run('revoke-family', userId, [familyId, reason, nowMs(), idleMs])
+      const reply = await run('revoke-family', userId, [familyId, reason, nowMs(), idleMs], 'revoke')
       return Number(reply) === 1
     },
 
@@ -148,6 +151,8 @@ export function createSessionStore (deps: {
     },
 
     revokeAllForUser: (userId, reason) => revokeAllSessions({ redis, keys, nowMs, idleMs, durability }, userId, reason),
+
+    confirmRevoked: (userId) => durability.confirmRevocation(keys.user(userId)),
 
     ...createSessionReads({ redis, keys, idleMs, nowMs })
   }
