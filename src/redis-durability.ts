@@ -7,9 +7,10 @@
 //   the node has when it has fewer (a promoted replica has none of its own): a node with no replica cannot lose a
 //   write to a failover, and answering 503 for every write of that shard until someone adds a replica would log its
 //   users out. Such a degraded write is counted and logged (onDegraded).
-// "Has a replica" is cheap to know: Cluster: the slot map ioredis keeps (CLUSTER SLOTS omits failed replicas);
-// standalone and Sentinel: the online replicas in INFO replication, read at most once a second and again after each
-// reconnect. A replica that is online but frozen still counts: writes then answer 503 until it acknowledges again.
+// "Has a replica" is cheap to know: the online replicas in INFO replication of the node that takes the write (on a
+// Cluster the master of the key's slot; CLUSTER SLOTS is no substitute, it omits replicas gossip has not caught up
+// on), read at most once a second per node and again after each reconnect. A replica that is online but frozen still
+// counts: writes then answer 503 until it acknowledges again.
 import calculateSlot from 'cluster-key-slot'
 import type { Cluster, Redis } from 'ioredis'
 import type { RedisConfig } from './config.js'
@@ -47,22 +48,32 @@ function clusterNodeFor (cluster: Cluster, key: string): Redis {
   return node
 }
 
+/** The connection a write of `key` goes through: the client itself, or on a Cluster the master serving its slot. */
+function nodeFor (redis: RedisClient, key: string): Redis {
+  return redis.isCluster ? clusterNodeFor(redis as Cluster, key) : redis as Redis
+}
+
 function replicaCounter (redis: RedisClient): (key: string) => Promise<number> {
-  if (redis.isCluster) {
-    const cluster = redis as Cluster
-    return async (key) => Math.max(0, (cluster.slots[calculateSlot(key)]?.length ?? 1) - 1)
-  }
-  let cached: { count: number, atMs: number } | undefined
-  let reading: Promise<number> | undefined
+  // By node address: bounded by the number of nodes, and a node's replacement connection finds its entry.
+  const cached = new Map<string, { count: number, atMs: number }>()
+  const reading = new Map<string, Promise<number>>()
   // A reconnect may have reached another primary (Sentinel failover): read its replicas afresh.
-  redis.on('ready', () => { cached = undefined })
-  return () => {
-    if (cached !== undefined && Date.now() - cached.atMs < INFO_CACHE_MS) return Promise.resolve(cached.count)
-    reading ??= redis.info('replication').then((info) => {
-      cached = { count: onlineReplicas(info), atMs: Date.now() }
-      return cached.count
-    }).finally(() => { reading = undefined })
-    return reading
+  if (!redis.isCluster) redis.on('ready', () => { cached.clear() })
+  return async (key) => {
+    const node = nodeFor(redis, key)
+    const address = `${node.options.host}:${node.options.port}`
+    const known = cached.get(address)
+    if (known !== undefined && Date.now() - known.atMs < INFO_CACHE_MS) return known.count
+    let read = reading.get(address)
+    if (read === undefined) {
+      read = node.info('replication').then((info) => {
+        const count = onlineReplicas(info)
+        cached.set(address, { count, atMs: Date.now() })
+        return count
+      }).finally(() => { reading.delete(address) })
+      reading.set(address, read)
+    }
+    return read
   }
 }
 
@@ -95,8 +106,7 @@ export function createDurabilityPolicy (redis: RedisClient, config: Pick<RedisCo
     async confirmRevocation (key) {
       const { replicas, timeoutMs } = await forWrite('revoke', key)
       if (replicas === 0) return
-      const node = redis.isCluster ? clusterNodeFor(redis as Cluster, key) : redis as Redis
-      const acked = await node.wait(replicas, timeoutMs)
+      const acked = await nodeFor(redis, key).wait(replicas, timeoutMs)
       if (acked < replicas) throw new Error(`NOREPLICAS ${acked} of ${replicas} replicas acknowledged the revocation within ${timeoutMs} ms`)
     },
     onDegraded (listener) { listeners.push(listener) }

@@ -5,23 +5,15 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { bearer, buildTestApp, json, refresh, registerAndLogin, uniquePrefix, type Test } from './helper.js'
 import { MASTER_NAME, startSentinels, type TestSentinels } from './topology-sentinel.js'
-import { info, sleep, until } from './topologies.js'
+import { info, settledWithin, until } from './topologies.js'
 
 let sentinels: TestSentinels
 t.before(async () => { sentinels = await startSentinels(t) })
 
 const appOn = (test: Test, env: Record<string, string>): Promise<FastifyInstance> => buildTestApp(test, {
   redisUrl: 'redis://127.0.0.1',
-  env: { REDIS_SENTINELS: sentinels.sentinels, REDIS_SENTINEL_NAME: MASTER_NAME, REDIS_COMMAND_TIMEOUT_MS: '8000', ...env }
+  env: { REDIS_SENTINELS: sentinels.sentinels, REDIS_SENTINEL_NAME: MASTER_NAME, REDIS_COMMAND_TIMEOUT_MS: '8000', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', ...env }
 })
-
-/** Whether `promise` has settled within `ms`. */
-async function settledWithin (promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let settled = false
-  void promise.then(() => { settled = true }, () => { settled = true })
-  await sleep(ms)
-  return settled
-}
 
 t.test('answers 503, not 500, when the primary is demoted while a durable write waits for its replicas', async (t) => {
   const app = await appOn(t, { REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '6000' })
