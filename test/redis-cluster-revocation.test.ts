@@ -6,7 +6,8 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { bearer, buildTestApp, refresh, registerAndLogin, uniquePrefix, type LoggedIn, type Test } from './helper.js'
 import { startCluster, type TestCluster } from './topology-cluster.js'
-import { settledWithin, until } from './topologies.js'
+import { settledWithin, sleep, until } from './topologies.js'
+import { refreshWhile, summary } from './topology-traffic.js'
 
 let cluster: TestCluster
 t.before(async () => { cluster = await startCluster(t) })
@@ -16,6 +17,20 @@ const appOn = (test: Test, env: Record<string, string> = {}): Promise<FastifyIns
   env: { REDIS_CLUSTER_NODES: cluster.seeds, REDIS_COMMAND_TIMEOUT_MS: '6000', REDIS_WAIT_TIMEOUT_MS: '3000', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', ...env }
 })
 const userKey = (app: FastifyInstance, userId: string) => `${app.config.redis.keyPrefix}{${userId}}:user`
+
+t.test('answers durable refreshes 200 or 503, never 500, while their master fails over (CLUSTER FAILOVER)', async (t) => {
+  const app = await appOn(t, { REDIS_WAIT_REPLICAS: '1' })
+  const users = await Promise.all([0, 1, 2, 3].map(async () => registerAndLogin(app)))
+  const { master } = await cluster.ownerOf(userKey(app, users[0]!.userId))
+  const mates = await Promise.all(users.map(async (u) => (await cluster.ownerOf(userKey(app, u.userId))).master === master))
+  const during = sleep(200).then(() => cluster.failover(master))
+  const runs = await Promise.all(users.filter((_u, i) => mates[i]).map((u) => refreshWhile(app, u.refreshToken, during)))
+  for (const run of runs) {
+    t.comment(summary(run))
+    t.same(run.unexpected, [], 'no answer but 200 or 503')
+    t.ok(run.recoveredMs >= 0, 'and it refreshes again afterwards')
+  }
+})
 
 let survivor = -1
 
