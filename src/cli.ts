@@ -8,6 +8,7 @@ import { loadConfig } from './config.js'
 import { createKeyNames } from './key-names.js'
 import { KEYS_USAGE, keysGenerateCommand } from './keys-command.js'
 import { connectOrFail, createRedisClient } from './redis-client.js'
+import { createDurabilityPolicy } from './redis-durability.js'
 import { publishRevocation } from './revocation/revocation-feed.js'
 import { ROLE_PATTERN } from './schemas/admin.js'
 import { revokeAllSessions } from './sessions/session-store.js'
@@ -31,13 +32,12 @@ async function changeRole (grant: boolean, rawEmail: string | undefined, role: s
     const roles = grant ? [...new Set([...user.roles, role])] : user.roles.filter((r) => r !== role)
     await users.setRoles(user.id, roles)
     // Same effect as the admin API: a role change ends the user's sessions, on every instance.
-    const minVersion = await revokeAllSessions({
-      redis, keys, idleMs: config.refresh.idleTtlSeconds * 1000,
-      durability: { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeoutMs }
-    }, user.id, 'roles_changed')
+    const durability = createDurabilityPolicy(redis, config.redis)
+    const minVersion = await revokeAllSessions({ redis, keys, idleMs: config.refresh.idleTtlSeconds * 1000, durability },
+      user.id, 'roles_changed')
     const retentionMs = (config.jwt.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds) * 1000
     await publishRevocation(redis, { logKey: keys.revocationLog(), channel: keys.revocationChannel(), retentionMs },
-      { kind: 'user', userId: user.id, minVersion, atMs: Date.now(), reason: 'roles_changed' })
+      { kind: 'user', userId: user.id, minVersion, atMs: Date.now(), reason: 'roles_changed' }, durability)
     console.log(`${email}: roles ${roles.length > 0 ? roles.join(', ') : '(none)'}; existing sessions ended`)
     return 0
   } finally {

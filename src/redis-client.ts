@@ -4,6 +4,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { RedisConfig } from './config.js'
 import { ClusterSubscriber, type RedisSubscriber } from './redis-subscriber.js'
+import { watchConnection } from './redis-watchdog.js'
 import type { RedisClient } from './sessions/scripts.js'
 
 export type { RedisSubscriber }
@@ -16,7 +17,13 @@ export interface ClientTuning {
   commandTimeout?: boolean
   offlineQueue?: boolean
   enableAutoPipelining?: boolean
+  /** Told each time the watchdog re-drives a connection ioredis gave up on (src/redis-watchdog.ts). */
+  onRedrive?: (why: 'ended' | 'stuck') => void
 }
+
+// A connection attempt (a Sentinel lookup included) that has not become ready after this many connect timeouts is
+// started again: 10 s with the default REDIS_CONNECT_TIMEOUT_MS.
+const STUCK_CONNECT_TIMEOUTS = 5
 
 const backOff = (attempt: number): number => Math.min(attempt * 100, 2000)
 
@@ -66,13 +73,17 @@ function connectionOptions (config: RedisConfig, role: RedisRole, tuning: Client
  * by ioredis within the command timeout, and what still fails is answered 503 (isStoreUnavailable).
  */
 export function createRedisClient (config: RedisConfig, role: 'commands', tuning?: ClientTuning): RedisClient
-export function createRedisClient (config: RedisConfig, role: 'subscriber'): RedisSubscriber
+export function createRedisClient (config: RedisConfig, role: 'subscriber', tuning?: Pick<ClientTuning, 'onRedrive'>): RedisSubscriber
 export function createRedisClient (config: RedisConfig, role: RedisRole, tuning: ClientTuning = {}): RedisClient | RedisSubscriber {
   const options = connectionOptions(config, role, tuning)
   const { topology } = config
+  const watched = (client: Redis): Redis => {
+    watchConnection(client, { stuckMs: config.connectTimeoutMs * STUCK_CONNECT_TIMEOUTS, onRedrive: tuning.onRedrive })
+    return client
+  }
   if (topology.kind === 'sentinel') {
     const auth = dataNodeAuth(config.url)
-    return new Redis({
+    return watched(new Redis({
       ...options,
       ...auth,
       sentinels: topology.sentinels,
@@ -84,7 +95,7 @@ export function createRedisClient (config: RedisConfig, role: RedisRole, tuning:
       sentinelTLS: auth.tls,
       sentinelCommandTimeout: config.connectTimeoutMs,
       failoverDetector: true
-    })
+    }))
   }
   if (topology.kind === 'cluster') {
     const { db: _db, ...auth } = dataNodeAuth(config.url)
@@ -107,7 +118,7 @@ export function createRedisClient (config: RedisConfig, role: RedisRole, tuning:
       redisOptions: { ...nodeOptions, ...auth }
     })
   }
-  return new Redis(config.url, options)
+  return watched(new Redis(config.url, options))
 }
 
 /**

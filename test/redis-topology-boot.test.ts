@@ -4,6 +4,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { isStoreUnavailable } from '../src/plugins/redis.js'
+import { StoreUnavailableError } from '../src/redis-errors.js'
 import { freePort } from '../src/redis-server.js'
 import { answered, bearer, buildTestApp, json } from './helper.js'
 
@@ -40,8 +41,12 @@ t.test('answers 503 for the transient errors of a Cluster or of Sentinels, never
     "Cluster isn't ready and enableOfflineQueue options is false", 'None of startup nodes is available',
     'MOVED 3999 127.0.0.1:6381', 'ASK 3999 127.0.0.1:6381', "READONLY You can't write against a read only replica. script: 0",
     'NOREPLICAS 0 of 1 replicas acknowledged the write within 500 ms', 'All sentinels are unreachable. Retrying from scratch after 10ms.',
-    'Command aborted due to connection close'
+    'Command aborted due to connection close',
+    'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)',
+    'LOADING Redis is loading the dataset in memory', 'Connection is discarded because a new connection is made',
+    'Node is disconnected', 'Cluster is disconnected.', 'EXECABORT Transaction discarded because of previous errors.'
   ]) t.ok(isStoreUnavailable(new Error(message)), message)
+  t.ok(isStoreUnavailable(new StoreUnavailableError('WAIT failed: ERR WAIT cannot be used with replica instances')), 'a failed WAIT after its script ran')
   for (const message of ["CROSSSLOT Keys in request don't hash to the same slot", 'ERR Error running script', 'WRONGTYPE Operation against a key holding the wrong kind of value']) {
     t.notOk(isStoreUnavailable(new Error(message)), message)
   }

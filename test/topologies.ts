@@ -10,6 +10,14 @@ import type { Test } from './helper.js'
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Whether `promise` has settled within `ms`. */
+export async function settledWithin (promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let settled = false
+  void promise.then(() => { settled = true }, () => { settled = true })
+  await sleep(ms)
+  return settled
+}
+
 /** Poll until `check` holds; throws after `timeoutMs` naming what never happened. */
 export async function until (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs

@@ -1,7 +1,7 @@
 // A real Sentinel setup for tests: a primary with 2 replicas, watched by 3 Sentinels (quorum 2) that declare a node
 // down after 1 s, with helpers for a planned failover and for killing the primary.
 import type { Redis } from 'ioredis'
-import { freePort, type RedisProcess } from '../src/redis-server.js'
+import { freePort, startRedisServer, type RedisProcess } from '../src/redis-server.js'
 import type { Test } from './helper.js'
 import { info, nodeClient, scratchDir, startFromConfig, startNodes, until, writeConfig } from './topologies.js'
 
@@ -25,6 +25,8 @@ export interface TestSentinels {
   replicas (): Promise<number[]>
   /** Send a signal to a data node's process (SIGSTOP freezes it: it neither answers nor acknowledges). */
   signal (port: number, signal: NodeJS.Signals): void
+  /** Start a killed data node again as a replica of the primary; resolves once every Sentinel counts it healthy. */
+  revive (port: number): Promise<void>
 }
 
 export async function startSentinels (t: Test): Promise<TestSentinels> {
@@ -104,6 +106,20 @@ export async function startSentinels (t: Test): Promise<TestSentinels> {
     },
     signal (port, signal) {
       data.find((d) => d.port === port)?.process.kill(signal)
+    },
+    async revive (port) {
+      const index = data.findIndex((d) => d.port === port)
+      const revived = await startRedisServer({ port, args: ['--dir', dir, '--repl-diskless-sync-delay', '0', '--replicaof', '127.0.0.1', String(await primary())] })
+      t.teardown(() => revived.stop())
+      data[index] = revived
+      await until(`every Sentinel counts ${port} as a healthy replica again`, async () => {
+        for (const sentinel of sentinelPorts) {
+          const replicas = (await ask(sentinel, 'REPLICAS', MASTER_NAME)) as string[][]
+          const flags = replicas.map((fields) => fields[fields.indexOf('flags') + 1] ?? '')
+          if (flags.length !== 2 || flags.some((f) => f !== 'slave')) return false
+        }
+        return (await info(node(port), 'replication')).get('master_link_status') === 'up'
+      }, 30_000)
     },
     async kill () {
       const old = await primary()

@@ -107,9 +107,10 @@ export function createAuthService (deps: {
     async refresh (refreshToken) {
       const result = await sessions.rotate(refreshToken)
       if (!result.ok) {
-        // The script already revoked the family; make its access tokens die everywhere too.
+        // The script already revoked the family; make its access tokens die everywhere too, and answer only once a
+        // replica holds the revocation (a failover must not bring the family back).
         if ((result.reason === 'reuse' || result.reason === 'rollback') && result.userId !== undefined && result.familyId !== undefined) {
-          await revoker.announceFamily(result.userId, result.familyId, result.reason)
+          await Promise.all([revoker.announceFamily(result.userId, result.familyId, result.reason), sessions.confirmRevoked(result.userId)])
         }
         return result
       }

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
 import { createKeyNames } from '../key-names.js'
 import { createActiveSessions, registerActiveSessionsGauge, type ActiveSessions } from '../metrics/active-sessions.js'
+import { instrumentDurability } from '../metrics/durability-metrics.js'
 import { instrumentRevocationFeed } from '../metrics/feed-metrics.js'
 import { instrumentRedisClient } from '../metrics/redis-timing.js'
 import { createMetricsRegistry } from '../metrics/registry.js'
@@ -27,6 +28,7 @@ export default fp(async (app) => {
   const security = createSecurityMetrics(registry)
   instrumentRedisClient(app.redis, registry)
   instrumentRevocationFeed(app.revocations.feed, registry)
+  instrumentDurability(app.redisDurability, registry)
   const activeSessions = createActiveSessions({
     redis: app.redis,
     keys: createKeyNames(redis.keyPrefix),

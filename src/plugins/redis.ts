@@ -3,31 +3,26 @@
 import fp from 'fastify-plugin'
 import type { Cluster, Redis } from 'ioredis'
 import { closeRedisClient, connectOrFail, createRedisClient } from '../redis-client.js'
+import { createDurabilityPolicy, type DurabilityPolicy } from '../redis-durability.js'
 import type { RedisClient } from '../sessions/scripts.js'
 
 declare module 'fastify' {
-  interface FastifyInstance { redis: RedisClient }
+  interface FastifyInstance {
+    redis: RedisClient
+    /** Which writes wait for replicas, and for how many (src/redis-durability.ts). */
+    redisDurability: DurabilityPolicy
+  }
 }
 
-// Errors that mean "the store is not there right now", as opposed to a bug: answered with 503 + Retry-After.
-// Cluster: a redirection still pending (MOVED, ASK), a slot map being rebuilt, or no node reachable; Sentinel: none
-// of the Sentinels answers or the primary they name is not reachable yet.
-const UNAVAILABLE = new RegExp([
-  'Connection is closed', "Stream isn't writeable", 'Command timed out', 'Command aborted due to connection close',
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'max retries',
-  '^READONLY', '^LOADING', '^MASTERDOWN', '^NOREPLICAS', '^BUSY', '^OOM',
-  '^CLUSTERDOWN', '^TRYAGAIN', '^MOVED ', '^ASK ', 'Too many Cluster redirections', "Cluster isn't ready", 'Cluster is ended',
-  'None of startup nodes', 'Failed to refresh slots cache',
-  'All sentinels are unreachable', 'Failed to connect to any sentinel'
-].join('|'), 'i')
+// A degraded durable write is logged at most this often (each one is counted in the metrics).
+const DEGRADED_LOG_INTERVAL_MS = 60_000
 
-export function isStoreUnavailable (err: unknown): boolean {
-  if (!(err instanceof Error)) return false
-  return err.name === 'MaxRetriesPerRequestError' || err.name === 'ClusterAllFailedError' || UNAVAILABLE.test(err.message)
-}
+export { isStoreUnavailable } from '../redis-errors.js'
 
 export default fp(async (app) => {
-  const redis = createRedisClient(app.config.redis, 'commands')
+  const redis = createRedisClient(app.config.redis, 'commands', {
+    onRedrive: (why) => { app.log.warn({ why }, 'redis client re-driven: ioredis had given up on the connection') }
+  })
   let lastState = ''
   redis.on('error', (err) => {
     // ioredis reconnects by itself; log each state change once rather than every retry.
@@ -39,6 +34,14 @@ export default fp(async (app) => {
     lastState = ''
   })
   app.decorate<RedisClient>('redis', redis)
+  const durability = createDurabilityPolicy(redis, app.config.redis)
+  let degradedLoggedAtMs = -Infinity
+  durability.onDegraded(({ purpose, wanted, available }) => {
+    if (Date.now() - degradedLoggedAtMs < DEGRADED_LOG_INTERVAL_MS) return
+    degradedLoggedAtMs = Date.now()
+    app.log.warn({ purpose, wanted, available }, 'durable mode degraded: the node holding a session write has fewer replicas than REDIS_WAIT_REPLICAS; waiting for those it has')
+  })
+  app.decorate('redisDurability', durability)
   app.addHook('onClose', () => closeRedisClient(redis))
 
   try {

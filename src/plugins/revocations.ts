@@ -19,7 +19,9 @@ export default fp(async (app) => {
   const retentionMs = (jwt.accessTokenTtlSeconds + jwt.clockToleranceSeconds) * 1000
   const list = createRevocationList({ retentionMs, nowMs: app.clock })
   // Named rotor-revocation-feed in CLIENT LIST; it does not resubscribe by itself: the feed does, then replays the log.
-  const subscriber = createRedisClient(redisConfig, 'subscriber')
+  const subscriber = createRedisClient(redisConfig, 'subscriber', {
+    onRedrive: (why) => { app.log.warn({ why }, 'revocation feed connection re-driven: ioredis had given up on it') }
+  })
   subscriber.on('error', () => { /* state changes are reported by the feed status and the redis plugin's log */ })
   let degradedLogged = false
   const feed = createRevocationFeed({
@@ -30,6 +32,7 @@ export default fp(async (app) => {
     list,
     retentionMs,
     resyncIntervalMs: revocationResyncIntervalMs,
+    durability: app.redisDurability,
     onError: (err) => {
       if (!degradedLogged) app.log.warn({ err: { message: err.message } }, 'revocation feed degraded: revocations from other instances may arrive late')
       degradedLogged = true

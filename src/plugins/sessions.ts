@@ -23,7 +23,7 @@ export default fp<{ refreshSecret: string }>(async (app, { refreshSecret }) => {
     codec: createRefreshTokenCodec(refreshSecret),
     policy: refresh,
     storeClock: app.storeClock,
-    durability: { replicas: redis.waitReplicas, timeoutMs: redis.waitTimeoutMs }
+    durability: app.redisDurability
   })
   const revoker = createRevoker({ sessions, feed: app.revocations.feed, nowMs: app.clock })
   app.decorate('sessions', sessions)

@@ -2,7 +2,8 @@
 // (re)connects replays the log from the last id it applied, and a periodic resync closes any gap pub/sub might leave,
 // so an instance that missed messages catches up. While the subscriber is down the feed reports 'degraded'.
 import type { RedisSubscriber } from '../redis-client.js'
-import { defineScripts, runScript, type RedisClient } from '../sessions/scripts.js'
+import { NO_DURABILITY, type DurabilityPolicy } from '../redis-durability.js'
+import { defineScripts, runScriptDurably, type RedisClient } from '../sessions/scripts.js'
 import type { RevocationEvent, RevocationList } from './revocation-list.js'
 
 export type FeedState = 'starting' | 'live' | 'degraded'
@@ -13,6 +14,11 @@ export interface FeedStatus {
   lastLagMs: number | null
   received: number
   replayed: number
+  /**
+   * Whether the log has been replayed once since this instance started. Until then it may accept access tokens
+   * revoked before it booted (e.g. it booted while Redis was unreachable), so it must not report ready.
+   */
+  caughtUp: boolean
 }
 
 export interface RevocationFeed {
@@ -34,10 +40,15 @@ const REPLAY_BATCH = 1000
 // than at the next resync, so the feed is caught up (and 'live') within moments of both reconnecting.
 const REPLAY_RETRY_MS = 250
 
-/** Append a revocation to the log and broadcast it (one script). Also used by the CLI, which runs no feed. */
-export async function publishRevocation (redis: RedisClient, log: { logKey: string, channel: string, retentionMs: number }, event: RevocationEvent): Promise<void> {
+/**
+ * Append a revocation to the log and broadcast it (one script), waiting for a replica to hold the entry like any
+ * revocation (an instance that boots after a failover replays only what the new primary has). Also used by the CLI.
+ */
+export async function publishRevocation (redis: RedisClient, log: { logKey: string, channel: string, retentionMs: number }, event: RevocationEvent,
+  durability: DurabilityPolicy = NO_DURABILITY): Promise<void> {
   defineScripts(redis)
-  await runScript(redis, 'publish-revocation', [log.logKey], [log.channel, JSON.stringify(event), log.retentionMs])
+  await runScriptDurably(redis, 'publish-revocation', [log.logKey], [log.channel, JSON.stringify(event), log.retentionMs],
+    await durability.forWrite('revoke', log.logKey))
 }
 
 /** Stream ids are "<ms>-<seq>"; compare numerically. */
@@ -49,14 +60,15 @@ function newer (a: string, b: string): boolean {
 
 export function createRevocationFeed (deps: {
   redis: RedisClient, subscriber: Pick<RedisSubscriber, 'status' | 'subscribe' | 'on'>, logKey: string, channel: string, list: RevocationList
-  retentionMs: number, resyncIntervalMs: number, onError: (err: Error) => void
+  retentionMs: number, resyncIntervalMs: number, onError: (err: Error) => void, durability?: DurabilityPolicy
 }): RevocationFeed {
-  const { redis, subscriber, logKey, channel, list, retentionMs, resyncIntervalMs, onError } = deps
+  const { redis, subscriber, logKey, channel, list, retentionMs, resyncIntervalMs, onError, durability } = deps
   let state: FeedState = 'starting'
   let lastId = '0-0'
   let lastLagMs: number | null = null
   let received = 0
   let replayed = 0
+  let caughtUp = false
   let timer: NodeJS.Timeout | undefined
   let retry: NodeJS.Timeout | undefined
   let stopped = false
@@ -92,6 +104,7 @@ export function createRevocationFeed (deps: {
         for (const [id, fields] of entries) if (apply(id, fields[1] ?? '', 'replay')) replayed++
         if (entries.length < REPLAY_BATCH) break
       }
+      caughtUp = true
       state = subscriber.status === 'ready' ? 'live' : 'degraded'
     } catch (err) {
       state = 'degraded'
@@ -116,7 +129,7 @@ export function createRevocationFeed (deps: {
 
   return {
     async publish (event) {
-      await publishRevocation(redis, { logKey, channel, retentionMs }, event)
+      await publishRevocation(redis, { logKey, channel, retentionMs }, event, durability)
       list.apply(event)
     },
     async start () {
@@ -134,7 +147,7 @@ export function createRevocationFeed (deps: {
       clearInterval(timer)
       clearTimeout(retry)
     },
-    status: () => ({ state, lastLagMs, received, replayed }),
+    status: () => ({ state, lastLagMs, received, replayed, caughtUp }),
     catchUp,
     onEvent (listener) { listeners.push(listener) }
   }

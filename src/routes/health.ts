@@ -1,4 +1,5 @@
-// GET /healthz (the process is alive) and GET /readyz (Redis answers and the instance is not draining): liveness and
+// GET /healthz (the process is alive) and GET /readyz (Redis answers, the revocation log has been replayed since boot
+// and the instance is not draining): liveness and
 // readiness for balancers. Not encapsulated, so that server.ts can reach `app.readiness` and start the drain on SIGTERM.
 import fp from 'fastify-plugin'
 import { errors } from '../errors.js'
@@ -42,7 +43,10 @@ export default fp(async (app) => {
     } catch {
       throw errors.temporarilyUnavailable('The session store does not answer')
     }
+    const feed = app.revocations.feed.status()
+    // Never replayed since boot: revocations made before this instance started are unknown to it (ASVS 3.3.1).
+    if (!feed.caughtUp) throw errors.temporarilyUnavailable('The revocation log has not been replayed since this instance started')
     // A degraded feed does not take the instance out of rotation (all instances would go at once); it is reported.
-    return { status: 'ready' as const, revocation_feed: app.revocations.feed.status().state }
+    return { status: 'ready' as const, revocation_feed: feed.state }
   })
 }, { name: 'health', dependencies: ['redis', 'revocations'] })

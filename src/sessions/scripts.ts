@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Cluster, Redis } from 'ioredis'
+import { StoreUnavailableError } from '../redis-errors.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -86,9 +87,9 @@ export async function runScriptDurably (redis: RedisClient, name: ScriptName, ke
     if (loaded) pipeline.evalsha(scriptSha(name), keys.length, ...keys, ...args)
     else pipeline.eval(scriptSource(name), keys.length, ...keys, ...args)
     pipeline.wait(durability.replicas, durability.timeoutMs)
-    const results = ((await pipeline.exec()) ?? []).slice(asking ? 1 : 0)
-    const [scriptErr, reply] = results[0] ?? [new Error('empty pipeline reply')]
-    const [waitErr, acked] = results[1] ?? [new Error('empty pipeline reply')]
+    const results = (await execPipeline(pipeline)).slice(asking ? 1 : 0)
+    const [scriptErr, reply] = results[0] ?? [new StoreUnavailableError('empty pipeline reply')]
+    const [waitErr, acked] = results[1] ?? [new StoreUnavailableError('empty pipeline reply')]
     if (scriptErr) {
       if (loaded && scriptErr.message.startsWith('NOSCRIPT')) { loaded = false; continue }
       const redirect = /^(MOVED|ASK) [0-9]+ (\S+)/.exec(scriptErr.message)
@@ -98,13 +99,23 @@ export async function runScriptDurably (redis: RedisClient, name: ScriptName, ke
       asking = redirect?.[1] === 'ASK'
       continue
     }
-    if (waitErr) throw waitErr
+    // The script ran; only its replication is in doubt (e.g. UNBLOCKED: the node was demoted while WAIT was blocked).
+    if (waitErr) throw new StoreUnavailableError(`WAIT failed: ${waitErr.message}`)
     if (Number(acked) < durability.replicas) {
       throw new Error(`NOREPLICAS ${Number(acked)} of ${durability.replicas} replicas acknowledged the write within ${durability.timeoutMs} ms`)
     }
     return reply as ScriptReply
   }
   throw new Error(`TRYAGAIN script ${name} was redirected ${MAX_ATTEMPTS} times`)
+}
+
+/** A pipeline that could not be sent or whose replies never came (connection closed, slot map changing) is an outage. */
+async function execPipeline (pipeline: ReturnType<RedisClient['pipeline']>): Promise<Array<[Error | null, unknown]>> {
+  try {
+    return (await pipeline.exec()) ?? []
+  } catch (err) {
+    throw new StoreUnavailableError(`pipeline failed: ${(err as Error).message}`)
+  }
 }
 
 /** The pool connection to a Cluster node named in a redirection ("host:port"); the slot map is re-read meanwhile. */

@@ -3,7 +3,8 @@
 // idle and absolute expiry are testable without sleeping.
 import type { KeyNames } from '../key-names.js'
 import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
-import { defineScripts, nowOverride, runScriptDurably, type Durability, type RedisClient, type ScriptName } from './scripts.js'
+import { NO_DURABILITY, type DurabilityPolicy, type WritePurpose } from '../redis-durability.js'
+import { defineScripts, nowOverride, runScriptDurably, type RedisClient, type ScriptName } from './scripts.js'
 import { encodeSessionMetadata } from './session-metadata.js'
 import { createSessionReads } from './session-reads.js'
 
@@ -72,36 +73,38 @@ export interface SessionStore {
    * for one over it (the limit was lowered) a bounded random sample, until logins prune it back.
    */
   listSessions (userId: string): Promise<SessionInfo[]>
+  /** Wait for a replica to hold a revocation a script made on its own (reuse, rollback); NOREPLICAS (503) otherwise. */
+  confirmRevoked (userId: string): Promise<void>
 }
 
 /** Bump the user's session version and revoke every family; returns the new version. Also used by the CLI. */
-export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames, storeClock?: () => number, idleMs: number, durability?: Durability },
+export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames, storeClock?: () => number, idleMs: number, durability?: DurabilityPolicy },
   userId: string, reason: string): Promise<number> {
   const { redis, keys } = deps
   defineScripts(redis)
-  const reply = await runScriptDurably(redis, 'revoke-all-for-user', [keys.user(userId)], [reason, nowOverride(deps.storeClock), deps.idleMs],
-    deps.durability ?? NOT_DURABLE)
+  const key = keys.user(userId)
+  const reply = await runScriptDurably(redis, 'revoke-all-for-user', [key], [reason, nowOverride(deps.storeClock), deps.idleMs],
+    await (deps.durability ?? NO_DURABILITY).forWrite('revoke', key))
   if (reply[0] !== 'ok') throw new Error('cannot revoke sessions of a user that does not exist')
   return Number(reply[1])
 }
 
-const NOT_DURABLE: Durability = { replicas: 0, timeoutMs: 0 }
-
 /**
- * `durability` (REDIS_WAIT_REPLICAS): every write that hands out or takes away a token waits for that many replicas
- * and throws NOREPLICAS (503) otherwise, so a failover cannot undo a rotation or a logout the client was told about.
+ * `durability` (src/redis-durability.ts): revocations wait for a replica whenever one exists; with REDIS_WAIT_REPLICAS
+ * every write that hands out or takes away a token waits for that many replicas, and throws NOREPLICAS (503) when
+ * they do not acknowledge, so a failover cannot undo a rotation or a logout the client was told about.
  */
 export function createSessionStore (deps: {
-  redis: RedisClient, keys: KeyNames, codec: RefreshTokenCodec, policy: SessionPolicy, durability?: Durability
+  redis: RedisClient, keys: KeyNames, codec: RefreshTokenCodec, policy: SessionPolicy, durability?: DurabilityPolicy
   /** Tests only: replaces Redis's clock in the scripts. */
   storeClock?: () => number
 }): SessionStore {
   const { redis, keys, codec, policy, storeClock } = deps
   const now = () => nowOverride(storeClock)
-  const durability = deps.durability ?? NOT_DURABLE
+  const durability = deps.durability ?? NO_DURABILITY
   defineScripts(redis)
-  const run = (name: ScriptName, userId: string, args: Array<string | number | Buffer>) =>
-    runScriptDurably(redis, name, [keys.user(userId)], args, durability)
+  const run = async (name: ScriptName, userId: string, args: Array<string | number | Buffer>, purpose: WritePurpose = 'issue') =>
+    runScriptDurably(redis, name, [keys.user(userId)], args, await durability.forWrite(purpose, keys.user(userId)))
   const idleMs = policy.idleTtlSeconds * 1000
   const absoluteMs = policy.absoluteTtlSeconds * 1000
 
@@ -151,7 +154,7 @@ export function createSessionStore (deps: {
     },
 
     async revokeFamily (userId, familyId, reason) {
-      const reply = await run('revoke-family', userId, [familyId, reason, now(), idleMs])
+      const reply = await run('revoke-family', userId, [familyId, reason, now(), idleMs], 'revoke')
       return Number(reply) === 1
     },
 
@@ -163,6 +166,8 @@ export function createSessionStore (deps: {
     },
 
     revokeAllForUser: (userId, reason) => revokeAllSessions({ redis, keys, storeClock, idleMs, durability }, userId, reason),
+
+    confirmRevoked: (userId) => durability.confirmRevocation(keys.user(userId)),
 
     ...createSessionReads({ redis, keys, idleMs, storeClock, maxSessions: policy.maxSessionsPerUser })
   }
