@@ -12,7 +12,7 @@ t.before(async () => { sentinels = await startSentinels(t) })
 
 const appOn = (test: Test, env: Record<string, string>): Promise<FastifyInstance> => buildTestApp(test, {
   redisUrl: 'redis://127.0.0.1',
-  env: { REDIS_SENTINELS: sentinels.sentinels, REDIS_SENTINEL_NAME: MASTER_NAME, REDIS_COMMAND_TIMEOUT_MS: '8000', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', ...env }
+  env: { REDIS_SENTINELS: sentinels.sentinels, REDIS_SENTINEL_NAME: MASTER_NAME, REDIS_COMMAND_TIMEOUT_MS: '8000', REFRESH_REUSE_GRACE_SECONDS: '15', OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0', ...env }
 })
 
 t.test('answers 503, not 500, when the primary is demoted while a durable write waits for its replicas', async (t) => {
