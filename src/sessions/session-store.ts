@@ -146,9 +146,9 @@ export function createSessionStore (deps: {
           familyId,
           sessionVersion: Number(reply[2]),
           absoluteExpiryMs: Number(reply[3]),
-          issuedAtMs: Number(reply[6]),
+          issuedAtMs: Number(reply[5]),
           replayed: status === 'grace',
-          subject: { roles: reply[5] === '' || reply[5] == null ? [] : String(reply[5]).split(',') }
+          subject: { roles: reply[4] === '' || reply[4] == null ? [] : String(reply[4]).split(',') }
         }
       }
     },

@@ -7,14 +7,15 @@
 -- ARGV[4] = hash of its derived successor's secret   ARGV[5] = now override (ms; tests only, '' = Redis TIME)
 -- ARGV[6] = idle TTL (ms)
 -- ARGV[7] = grace window (ms)   ARGV[8] = max grace replays
--- Returns: { status, generation, sessionVersion, absoluteExpiryMs, email, roles, nowMs }
+-- Returns: { status, generation, sessionVersion, absoluteExpiryMs, roles, nowMs }
 --   status 'rotated' (the new generation), 'grace' (the current one, already handed out), or one of
 --   'missing', 'revoked', 'expired', 'version', 'reuse', 'rollback', 'mismatch' (no token is handed out).
---   email and roles are the user's, for the new access token: read here to save the caller a round trip.
+--   roles are the user's, for the new access token: read here to save the caller a round trip (access tokens carry
+--   no email, so none is read or returned).
 --   The grace window is measured on Redis's clock from when the rotation ran (store-clock.lua), so the retry of a
 --   call that timed out but was applied late is still inside it.
 local field = family_field(ARGV[1])
-local row = redis.call('HMGET', KEYS[1], field, 'sv', 'email', 'roles')
+local row = redis.call('HMGET', KEYS[1], field, 'sv', 'roles')
 local f = decode_family(row[1])
 if not f then
   return { 'missing' }
@@ -37,14 +38,14 @@ if presented == f.g then
   if ARGV[3] ~= f.h then return { 'mismatch' } end
   f.g = f.g + 1; f.h = ARGV[4]; f.rt = now; f.gc = 0; f.lu = now
   redis.call('HSET', KEYS[1], field, encode_family(f))
-  return { 'rotated', f.g, f.sv, f.ax, row[3], row[4] or '', now }
+  return { 'rotated', f.g, f.sv, f.ax, row[3] or '', now }
 end
 if presented == f.g - 1 then
   if ARGV[4] ~= f.h then return { 'mismatch' } end
   if now - f.rt < tonumber(ARGV[7]) and f.gc < tonumber(ARGV[8]) then
     f.gc = f.gc + 1; f.lu = now
     redis.call('HSET', KEYS[1], field, encode_family(f))
-    return { 'grace', f.g, f.sv, f.ax, row[3], row[4] or '', now }
+    return { 'grace', f.g, f.sv, f.ax, row[3] or '', now }
   end
   tombstone(KEYS[1], ARGV[1], f, 'reuse')
   return { 'reuse' }
