@@ -1,22 +1,10 @@
 // The operator CLI prints a private JWK set for JWT_KEYS; it must load with the matching JWT_ALG, and a mistyped
 // algorithm must fail loudly (exit 2, usage error) rather than print a key set the server would refuse.
 import t from 'tap'
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { loadKeySet } from '../src/tokens/key-set.js'
+import { runCli } from './cli-process.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-
-interface Run { code: number, stdout: string, stderr: string }
-
-function cli (...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'src/cli.ts', ...args], { cwd: ROOT, timeout: 180_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+const cli = (...args: string[]) => runCli(args)
 
 t.test('keys generate prints an EdDSA key set that loads as the signing set', async (t) => {
   const run = await cli('keys', 'generate')

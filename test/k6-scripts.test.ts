@@ -5,6 +5,7 @@ import t from 'tap'
 import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { parse, type Program } from 'acorn'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -51,7 +52,7 @@ t.test('imports only k6 modules and local files', async (t) => {
 
 t.test('type-checks the k6 scripts against the k6 API types', async (t) => {
   const result = await new Promise<{ code: number, output: string }>((resolve) => {
-    execFile('npx', ['tsc', '-p', 'k6/tsconfig.json'], { cwd: ROOT, timeout: 240_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'k6/tsconfig.json'], { cwd: ROOT, timeout: 240_000 }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, output: stdout + stderr })
     })
   })

@@ -1,28 +1,18 @@
 // `rotor seed` end to end: configured from the environment like the service, it writes the seed file the k6 scripts
 // read, and a server with the same configuration accepts what is in it.
 import t from 'tap'
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { SeedFile } from '../src/seed/seed-file.js'
 import { generateKeySetJson, loadKeySet } from '../src/tokens/key-set.js'
+import { runCli } from './cli-process.js'
 import { bearer, buildTestApp, json, login, redisUrl, refresh, REFRESH_SECRET, uniquePrefix } from './helper.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'rotor-seed-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 
-interface Run { code: number, stdout: string, stderr: string }
-
-function seedCli (args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'src/cli.ts', 'seed', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 180_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr })
-    })
-  })
-}
+const seedCli = (args: string[], env: Record<string, string>) => runCli(['seed', ...args], { env: { ...process.env, ...env } })
 
 t.test('writes a seed file whose tokens and password a server with the same configuration accepts', async (t) => {
   const keysJson = await generateKeySetJson('EdDSA')
