@@ -9,7 +9,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { errors, isClientError, STORE_RETRY_AFTER_SECONDS, type ClientError } from '../errors.js'
 import { SemaphoreSaturatedError } from '../users/semaphore.js'
-import { isStoreUnavailable } from './redis.js'
+import { isStoreError, isStoreUnavailable, storeErrorCode } from '../redis-errors.js'
 
 /** Fastify's client-facing error codes (fastify/lib/errors.js), each mapped onto the error table. */
 const FASTIFY_CODES: Record<string, () => ClientError> = {
@@ -88,8 +88,11 @@ export default fp(async (app) => {
       }
       return send(reply, errors.temporarilyUnavailable('The server is busy; retry shortly'))
     }
-    if (isStoreUnavailable(err)) {
-      request.log.warn({ err: { message: err.message } }, 'session store unavailable')
+    if (isStoreError(err)) {
+      // Every store error is a 503 (src/redis-errors.ts). An outage is expected; anything else the store answered
+      // (NOPERM, WRONGTYPE, a script error) is logged at error level by its code: never the command's keys or args.
+      if (isStoreUnavailable(err)) request.log.warn({ err: { message: err.message } }, 'session store unavailable')
+      else request.log.error({ err: { code: storeErrorCode(err), message: err.message.slice(0, 200) } }, 'session store error')
       return send(reply, errors.temporarilyUnavailable())
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {

@@ -4,7 +4,8 @@
 import type { KeyNames } from '../key-names.js'
 import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
 import { NO_DURABILITY, type DurabilityPolicy, type WritePurpose } from '../redis-durability.js'
-import { defineScripts, nowOverride, runScriptDurably, type RedisClient, type ScriptName } from './scripts.js'
+import { NotReplicatedError } from '../redis-errors.js'
+import { defineScripts, nowOverride, runScript, runScriptDurably, type RedisClient, type ScriptName } from './scripts.js'
 import { encodeSessionMetadata } from './session-metadata.js'
 import { createSessionReads } from './session-reads.js'
 
@@ -105,6 +106,14 @@ export function createSessionStore (deps: {
   defineScripts(redis)
   const run = async (name: ScriptName, userId: string, args: Array<string | number | Buffer>, purpose: WritePurpose = 'issue') =>
     runScriptDurably(redis, name, [keys.user(userId)], args, await durability.forWrite(purpose, keys.user(userId)))
+  /**
+   * A write that ran but was answered 503 (NotReplicatedError): record on the primary, best effort, that what it
+   * handed out never left (`undo`), then rethrow. If even that fails the store is down: the 503 stands as it is.
+   */
+  const undelivered = async (err: unknown, undo: (reply: NotReplicatedError['reply']) => Promise<unknown> | undefined): Promise<never> => {
+    if (err instanceof NotReplicatedError) await undo(err.reply)?.catch(() => undefined)
+    throw err
+  }
   const idleMs = policy.idleTtlSeconds * 1000
   const absoluteMs = policy.absoluteTtlSeconds * 1000
 
@@ -114,6 +123,9 @@ export function createSessionStore (deps: {
       const secret = randomSecret()
       const reply = await run('create-family', userId,
         [familyId, hashSecret(secret), now(), idleMs, absoluteMs, encodeSessionMetadata(ip, userAgent), policy.maxSessionsPerUser])
+        .catch((err: unknown) => undelivered(err, (written) => written[0] === 'ok'
+          ? runScript(redis, 'forget-family', [keys.user(userId)], [familyId, hashSecret(secret)])
+          : undefined))
       const status = String(reply[0])
       if (status !== 'ok') return { ok: false, reason: status as 'no_user' | 'disabled' }
       const token = codec.format({ userId, familyId, generation: 1, secret })
@@ -136,6 +148,10 @@ export function createSessionStore (deps: {
       const reply = await run('rotate-refresh-token', userId,
         [familyId, presented.generation, hashSecret(presented.secret), hashSecret(successor), now(), idleMs,
           policy.reuseGraceSeconds * 1000, policy.graceMaxReplays])
+        // A successor answered 503 was never delivered: its grace window restarts once no hand-out of it was.
+        .catch((err: unknown) => undelivered(err, (written) => written[0] === 'rotated' || written[0] === 'grace'
+          ? runScript(redis, 'mark-undelivered', [keys.user(userId)], [familyId, presented.generation + 1, hashSecret(successor), now(), idleMs])
+          : undefined))
       const status = String(reply[0])
       if (status !== 'rotated' && status !== 'grace') return { ok: false, reason: status as RotateFailure, userId, familyId }
       return {
