@@ -27,6 +27,28 @@ const FASTIFY_CODES: Record<string, () => ClientError> = {
   FST_ERR_HANDLER_TIMEOUT: () => errors.temporarilyUnavailable('The request took too long to handle; retry shortly')
 }
 
+/**
+ * Headers a request may carry once. Node keeps the first of a repeated Host, Content-Type or Authorization and joins
+ * repeated others with ", ", so a proxy that reads the last copy and Rotor would act on different requests (request
+ * smuggling, RFC 9110 §5.3: only list-valued fields may repeat). Host: RFC 9112 §3.2 requires 400. Origin is a single
+ * origin or "null" (RFC 6454 §7); X-Requested-With is our CSRF header. Content-Length is Node's (llhttp refuses a
+ * repeated one, answered by clientErrorHandler). Cookie may repeat (RFC 9113 §8.2.3 splits it; Node joins with "; ").
+ */
+const SINGLE_HEADERS: ReadonlyMap<string, string> = new Map(['Host', 'Content-Type', 'Authorization', 'Origin', 'X-Requested-With']
+  .map((name) => [name.toLowerCase(), name]))
+
+/** The first header of SINGLE_HEADERS that `rawHeaders` (name, value, ...) carries more than once. */
+function repeatedSingleHeader (rawHeaders: string[]): string | undefined {
+  let seen: Set<string> | undefined
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] ?? '').toLowerCase()
+    if (!SINGLE_HEADERS.has(name)) continue
+    if (seen?.has(name) === true) return SINGLE_HEADERS.get(name)
+    ;(seen ??= new Set()).add(name)
+  }
+  return undefined
+}
+
 export function send (reply: FastifyReply, err: ClientError): FastifyReply {
   if (err.error === 'invalid_token' || err.error === 'insufficient_scope') {
     // RFC 6750 §3: tell the client which scheme and why.
@@ -101,10 +123,13 @@ export default fp(async (app) => {
     request.log.error({ err }, 'unhandled error')
     return send(reply, errors.internalError())
   })
-  // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (Node's check is off so the answer has our shape).
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (Node's check is off so the answer has our shape),
+  // and so is one with more than one Host, or more than one of the other headers that must be single (SINGLE_HEADERS).
   app.addHook('onRequest', (request, _reply, done) => {
-    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') done(errors.invalidRequest('HTTP/1.1 requests must send Host'))
-    else done()
+    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') return done(errors.invalidRequest('HTTP/1.1 requests must send Host'))
+    const repeated = repeatedSingleHeader(request.raw.rawHeaders)
+    if (repeated !== undefined) return done(errors.invalidRequest(`The request has more than one ${repeated} header`))
+    done()
   })
   app.setNotFoundHandler((request, reply) => {
     // RFC 9110 §15.5.6: a path we serve, asked with a method we do not, is 405 with the methods it does take.
