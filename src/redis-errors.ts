@@ -37,13 +37,17 @@ export class StoreUnavailableError extends Error {
  */
 export class NotReplicatedError extends StoreUnavailableError {
   override name = 'NotReplicatedError'
-  constructor (message: string, readonly reply: Array<string | number | null>) { super(message) }
+  /** Set by the session store when the write revoked this family on the primary: announce it all the same. */
+  revoked?: { userId: string, familyId: string }
+  constructor (message: string, readonly reply: Array<string | number | null> | number | string | null) { super(message) }
 }
 
 /** Whether `err` comes from the store (answered 503), by its class or as one of ioredis's plain link errors. */
 export function isStoreError (err: unknown): boolean {
   if (!(err instanceof Error)) return false
-  return STORE_ERROR_CLASSES.has(err.name) || (err.constructor === Error && OUTAGE.test(err.message))
+  // A plain Error from a system call (ECONNRESET, ENOTFOUND, EADDRNOTAVAIL ...): in a route, only the store's sockets.
+  return STORE_ERROR_CLASSES.has(err.name) || (err.constructor === Error && (OUTAGE.test(err.message) ||
+    typeof (err as NodeJS.ErrnoException).syscall === 'string'))
 }
 
 /** A store error that a topology event or an outage explains (logged as a warning rather than an error). */

@@ -5,7 +5,7 @@
 // ends the window as usual, and a login answered 503 leaves no family behind.
 import t from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { buildTestApp, json, login, PASSWORD, rawRedis, refresh, register, registerAndLogin, type Test } from './helper.js'
+import { bearer, buildTestApp, json, login, PASSWORD, rawRedis, refresh, register, registerAndLogin, type Test } from './helper.js'
 import { info, scratchDir, sleep, startNodes, until } from './topologies.js'
 import type { RedisProcess } from '../src/redis-server.js'
 
@@ -91,4 +91,17 @@ t.test('a login answered 503 leaves no family that would count against the sessi
   const fields = await redis.hkeys(`${server.config.redis.keyPrefix}{${user.id}}:user`)
   t.same(fields.filter((f) => f.startsWith('f:')), [], 'the family it created on the primary is deleted')
   t.equal((await login(server, user.email, PASSWORD)).statusCode, 200, 'the retried login succeeds')
+})
+
+t.test('a logout answered 503 still ends the access tokens of the session it revoked on the primary', async (t) => {
+  const server = await app(t)
+  const user = await registerAndLogin(server)
+  const me = () => server.inject({ method: 'GET', url: '/me', headers: bearer(user.accessToken) })
+  t.equal((await me()).statusCode, 200)
+  const res = await frozen(() => server.inject({ method: 'POST', url: '/auth/logout', payload: { refresh_token: user.refreshToken } }))
+  t.equal(res.statusCode, 503, 'the logout is answered 503')
+  // Its retry finds no live family to announce; the announcement was made when the revocation first ran.
+  t.equal((await server.inject({ method: 'POST', url: '/auth/logout', payload: { refresh_token: user.refreshToken } })).statusCode, 204)
+  await until('the access token is refused', async () => (await me()).statusCode === 401, 10_000)
+  t.pass('the access token is refused')
 })

@@ -55,7 +55,7 @@ export function createSessionStarter (deps: {
       const created = await sessions.createFamily({ userId: user.id, userAgent, ip }).catch(async (err: unknown) => {
         // Answered 503 but applied on the primary: the families it evicted are gone there, so their access tokens
         // must die too (best effort: the store is in trouble already, and the 503 is what the client must see).
-        if (err instanceof NotReplicatedError && err.reply[0] === 'ok') {
+        if (err instanceof NotReplicatedError && Array.isArray(err.reply) && err.reply[0] === 'ok') {
           for (const familyId of err.reply.slice(4)) await revoker.announceFamily(user.id, String(familyId), 'evicted').catch(() => undefined)
         }
         throw err

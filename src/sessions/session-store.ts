@@ -110,8 +110,8 @@ export function createSessionStore (deps: {
    * A write that ran but was answered 503 (NotReplicatedError): record on the primary, best effort, that what it
    * handed out never left (`undo`), then rethrow. If even that fails the store is down: the 503 stands as it is.
    */
-  const undelivered = async (err: unknown, undo: (reply: NotReplicatedError['reply']) => Promise<unknown> | undefined): Promise<never> => {
-    if (err instanceof NotReplicatedError) await undo(err.reply)?.catch(() => undefined)
+  const undelivered = async (err: unknown, undo: (reply: unknown[]) => Promise<unknown> | undefined): Promise<never> => {
+    if (err instanceof NotReplicatedError && Array.isArray(err.reply)) await undo(err.reply)?.catch(() => undefined)
     throw err
   }
   const idleMs = policy.idleTtlSeconds * 1000
@@ -148,10 +148,16 @@ export function createSessionStore (deps: {
       const reply = await run('rotate-refresh-token', userId,
         [familyId, presented.generation, hashSecret(presented.secret), hashSecret(successor), now(), idleMs,
           policy.reuseGraceSeconds * 1000, policy.graceMaxReplays])
-        // A successor answered 503 was never delivered: its grace window restarts once no hand-out of it was.
-        .catch((err: unknown) => undelivered(err, (written) => written[0] === 'rotated' || written[0] === 'grace'
-          ? runScript(redis, 'mark-undelivered', [keys.user(userId)], [familyId, presented.generation + 1, hashSecret(successor), now(), idleMs])
-          : undefined))
+        .catch((err: unknown) => {
+          // A revocation by reuse or rollback detection stands on the primary: report it, so that it is announced
+          // and confirmed (which answers 503 while the replicas still do not acknowledge).
+          const written = err instanceof NotReplicatedError && Array.isArray(err.reply) ? err.reply : []
+          if (written[0] === 'reuse' || written[0] === 'rollback') return written
+          // A successor answered 503 was never delivered: its grace window restarts once no hand-out of it was.
+          return undelivered(err, () => written[0] === 'rotated' || written[0] === 'grace'
+            ? runScript(redis, 'mark-undelivered', [keys.user(userId)], [familyId, presented.generation + 1, hashSecret(successor), now(), idleMs])
+            : undefined)
+        })
       const status = String(reply[0])
       if (status !== 'rotated' && status !== 'grace') return { ok: false, reason: status as RotateFailure, userId, familyId }
       return {
@@ -170,7 +176,11 @@ export function createSessionStore (deps: {
     },
 
     async revokeFamily (userId, familyId, reason) {
-      const reply = await run('revoke-family', userId, [familyId, reason, now(), idleMs], 'revoke')
+      const reply = await run('revoke-family', userId, [familyId, reason, now(), idleMs], 'revoke').catch((err: unknown) => {
+        // Revoked on the primary, answered 503: the retry finds nothing live, so the caller announces it now.
+        if (err instanceof NotReplicatedError && Number(err.reply) === 1) err.revoked = { userId, familyId }
+        throw err
+      })
       return Number(reply) === 1
     },
 
