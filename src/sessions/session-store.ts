@@ -4,10 +4,10 @@
 import type { KeyNames } from '../key-names.js'
 import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
 import { NO_DURABILITY, type DurabilityPolicy, type WritePurpose } from '../redis-durability.js'
-import { NotReplicatedError } from '../redis-errors.js'
-import { defineScripts, nowOverride, runScript, runScriptDurably, type RedisClient, type ScriptName } from './scripts.js'
+import { defineScripts, nowOverride, runScriptDurably, type RedisClient, type ScriptName } from './scripts.js'
 import { encodeSessionMetadata } from './session-metadata.js'
 import { createSessionReads } from './session-reads.js'
+import { unreplicatedWrites } from './unreplicated-writes.js'
 
 export interface SessionPolicy {
   idleTtlSeconds: number
@@ -106,16 +106,9 @@ export function createSessionStore (deps: {
   defineScripts(redis)
   const run = async (name: ScriptName, userId: string, args: Array<string | number | Buffer>, purpose: WritePurpose = 'issue') =>
     runScriptDurably(redis, name, [keys.user(userId)], args, await durability.forWrite(purpose, keys.user(userId)))
-  /**
-   * A write that ran but was answered 503 (NotReplicatedError): record on the primary, best effort, that what it
-   * handed out never left (`undo`), then rethrow. If even that fails the store is down: the 503 stands as it is.
-   */
-  const undelivered = async (err: unknown, undo: (reply: unknown[]) => Promise<unknown> | undefined): Promise<never> => {
-    if (err instanceof NotReplicatedError && Array.isArray(err.reply)) await undo(err.reply)?.catch(() => undefined)
-    throw err
-  }
   const idleMs = policy.idleTtlSeconds * 1000
   const absoluteMs = policy.absoluteTtlSeconds * 1000
+  const unreplicated = unreplicatedWrites({ redis, userKey: keys.user, now, idleMs })
 
   return {
     async createFamily ({ userId, userAgent, ip }) {
@@ -123,9 +116,7 @@ export function createSessionStore (deps: {
       const secret = randomSecret()
       const reply = await run('create-family', userId,
         [familyId, hashSecret(secret), now(), idleMs, absoluteMs, encodeSessionMetadata(ip, userAgent), policy.maxSessionsPerUser])
-        .catch((err: unknown) => undelivered(err, (written) => written[0] === 'ok'
-          ? runScript(redis, 'forget-family', [keys.user(userId)], [familyId, hashSecret(secret)])
-          : undefined))
+        .catch((err: unknown) => unreplicated.login(err, userId, familyId, hashSecret(secret)))
       const status = String(reply[0])
       if (status !== 'ok') return { ok: false, reason: status as 'no_user' | 'disabled' }
       const token = codec.format({ userId, familyId, generation: 1, secret })
@@ -148,16 +139,7 @@ export function createSessionStore (deps: {
       const reply = await run('rotate-refresh-token', userId,
         [familyId, presented.generation, hashSecret(presented.secret), hashSecret(successor), now(), idleMs,
           policy.reuseGraceSeconds * 1000, policy.graceMaxReplays])
-        .catch((err: unknown) => {
-          // A revocation by reuse or rollback detection stands on the primary: report it, so that it is announced
-          // and confirmed (which answers 503 while the replicas still do not acknowledge).
-          const written = err instanceof NotReplicatedError && Array.isArray(err.reply) ? err.reply : []
-          if (written[0] === 'reuse' || written[0] === 'rollback') return written
-          // A successor answered 503 was never delivered: its grace window restarts once no hand-out of it was.
-          return undelivered(err, () => written[0] === 'rotated' || written[0] === 'grace'
-            ? runScript(redis, 'mark-undelivered', [keys.user(userId)], [familyId, presented.generation + 1, hashSecret(successor), now(), idleMs])
-            : undefined)
-        })
+        .catch((err: unknown) => unreplicated.rotation(err, userId, familyId, { generation: presented.generation + 1, hash: hashSecret(successor) }))
       const status = String(reply[0])
       if (status !== 'rotated' && status !== 'grace') return { ok: false, reason: status as RotateFailure, userId, familyId }
       return {
@@ -176,11 +158,8 @@ export function createSessionStore (deps: {
     },
 
     async revokeFamily (userId, familyId, reason) {
-      const reply = await run('revoke-family', userId, [familyId, reason, now(), idleMs], 'revoke').catch((err: unknown) => {
-        // Revoked on the primary, answered 503: the retry finds nothing live, so the caller announces it now.
-        if (err instanceof NotReplicatedError && Number(err.reply) === 1) err.revoked = { userId, familyId }
-        throw err
-      })
+      const reply = await run('revoke-family', userId, [familyId, reason, now(), idleMs], 'revoke')
+        .catch((err: unknown) => unreplicated.revocation(err, userId, familyId))
       return Number(reply) === 1
     },
 
