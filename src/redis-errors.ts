@@ -23,7 +23,9 @@ const OUTAGE = new RegExp([
   'READONLY', '^LOADING', '^MASTERDOWN', '^NOREPLICAS', '^BUSY', '^OOM', '^UNBLOCKED', '^NOTBUSY', '^EXECABORT',
   '^CLUSTERDOWN', '^TRYAGAIN', '^MOVED ', '^ASK ', 'Too many Cluster redirections', "Cluster isn't ready", 'Cluster is ended',
   'Cluster is disconnect', 'None of startup nodes', 'Failed to refresh slots cache',
-  'All sentinels are unreachable', 'Failed to connect to any sentinel', '^WAIT failed'
+  'All sentinels are unreachable', 'Failed to connect to any sentinel', '^WAIT failed',
+  // A WAIT sent to a node that a failover has just demoted (a revocation's own WAIT, src/redis-durability.ts).
+  'WAIT cannot be used with replica'
 ].join('|'), 'i')
 
 /** Thrown for a store answer that cannot be trusted, whatever ioredis reported: always answered 503. */

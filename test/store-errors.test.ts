@@ -114,8 +114,11 @@ t.test('a node demoted to a replica of a missing primary, and a server busy with
     await control.config('SET', 'replica-serve-stale-data', 'no') // reads refused too (MASTERDOWN)
     await control.call('REPLICAOF', '127.0.0.1', String(Number(port) === 1 ? 2 : 1)) // nothing listens there
   }, async () => {
-    await control.call('REPLICAOF', 'NO', 'ONE')
     await control.config('SET', 'replica-serve-stale-data', 'yes')
+    // What a revocation's own WAIT gets from a node demoted under it (a Cluster or Sentinel failover).
+    const waitErr = await control.wait(1, 10).catch((e: unknown) => e)
+    t.ok(isStoreError(waitErr) && isStoreUnavailable(waitErr), `a WAIT on a demoted node is an outage: ${String(waitErr)}`)
+    await control.call('REPLICAOF', 'NO', 'ONE')
   })
   const runaway = new Redis(await redisUrl(), { username: 'store-errors-test', password: 'x' })
   t.teardown(() => runaway.disconnect())
