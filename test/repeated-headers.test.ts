@@ -1,6 +1,6 @@
 // A header that must be single, sent twice, is refused with 400 in our shape before any route works on the request:
 // Node would silently keep the first Host, Content-Type or Authorization (and join two Origins), while a proxy in
-// front may act on the last one. Over a raw socket (node:net), since HTTP clients merge repeated headers themselves.
+// front may act on the last one. So is an absolute-form target that names another host than Host. Over a raw socket (node:net), since HTTP clients merge repeated headers themselves.
 import t from 'tap'
 import { connect } from 'node:net'
 import { buildTestApp, registerAndLogin } from './helper.js'
@@ -43,7 +43,8 @@ t.test('refuses a repeated single header with 400 invalid_request, and still tak
     ['two X-Requested-With headers', request(['POST /auth/refresh HTTP/1.1', 'Host: x', 'X-Requested-With: XMLHttpRequest',
       'X-Requested-With: XMLHttpRequest', 'Content-Type: application/json'], '{}')],
     ['two Content-Length headers (Node refuses them)', 'POST /auth/token HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{}'],
-    ['an HTTP/2 pseudo-header in HTTP/1.1', request(['GET /healthz HTTP/1.1', 'Host: a.example', ':authority: b.example'])]
+    ['an HTTP/2 pseudo-header in HTTP/1.1', request(['GET /healthz HTTP/1.1', 'Host: a.example', ':authority: b.example'])],
+    ['an absolute-form target naming another host than Host', request(['GET http://b.example/healthz HTTP/1.1', 'Host: a.example'])]
   ]
   for (const [label, text] of refused) {
     const res = await raw(port, text)
@@ -58,6 +59,7 @@ t.test('refuses a repeated single header with 400 invalid_request, and still tak
   // List-valued fields may repeat (RFC 9110 §5.3), and so may Cookie (RFC 9113 §8.2.3).
   const accepted: Array<[string, string, number]> = [
     ['one of each', request(['GET /healthz HTTP/1.1', 'Host: x']), 200],
+    ['an absolute-form target naming Host', request(['GET http://A.example/healthz HTTP/1.1', 'Host: a.example']), 200],
     ['two Accept headers', request(['GET /healthz HTTP/1.1', 'Host: x', 'Accept: text/plain', 'Accept: application/json']), 200],
     ['two Cookie headers', request(['GET /healthz HTTP/1.1', 'Host: x', 'Cookie: a=1', 'Cookie: b=2']), 200],
     ['a bearer token once', request(['GET /me HTTP/1.1', 'Host: x', `Authorization: Bearer ${user.accessToken}`]), 200]

@@ -10,6 +10,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { errors, isClientError, STORE_RETRY_AFTER_SECONDS, type ClientError } from '../errors.js'
 import { SemaphoreSaturatedError } from '../users/semaphore.js'
 import { isStoreError, isStoreUnavailable, storeErrorCode } from '../redis-errors.js'
+import { authorityConflicts, repeatedSingleHeader } from '../request-framing.js'
 
 /** Fastify's client-facing error codes (fastify/lib/errors.js), each mapped onto the error table. */
 const FASTIFY_CODES: Record<string, () => ClientError> = {
@@ -25,28 +26,6 @@ const FASTIFY_CODES: Record<string, () => ClientError> = {
   // target's length earns (RFC 9110 §15.5.15), the same whichever route the path resembles.
   FST_ERR_MAX_PARAM_LENGTH: () => errors.uriTooLong(),
   FST_ERR_HANDLER_TIMEOUT: () => errors.temporarilyUnavailable('The request took too long to handle; retry shortly')
-}
-
-/**
- * Headers a request may carry once. Node keeps the first of a repeated Host, Content-Type or Authorization and joins
- * repeated others with ", ", so a proxy that reads the last copy and Rotor would act on different requests (request
- * smuggling, RFC 9110 §5.3: only list-valued fields may repeat). Host: RFC 9112 §3.2 requires 400. Origin is a single
- * origin or "null" (RFC 6454 §7); X-Requested-With is our CSRF header. Content-Length is Node's (llhttp refuses a
- * repeated one, answered by clientErrorHandler). Cookie may repeat (RFC 9113 §8.2.3 splits it; Node joins with "; ").
- */
-const SINGLE_HEADERS: ReadonlyMap<string, string> = new Map(['Host', 'Content-Type', 'Authorization', 'Origin', 'X-Requested-With']
-  .map((name) => [name.toLowerCase(), name]))
-
-/** The first header of SINGLE_HEADERS that `rawHeaders` (name, value, ...) carries more than once. */
-function repeatedSingleHeader (rawHeaders: string[]): string | undefined {
-  let seen: Set<string> | undefined
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] ?? '').toLowerCase()
-    if (!SINGLE_HEADERS.has(name)) continue
-    if (seen?.has(name) === true) return SINGLE_HEADERS.get(name)
-    ;(seen ??= new Set()).add(name)
-  }
-  return undefined
 }
 
 export function send (reply: FastifyReply, err: ClientError): FastifyReply {
@@ -124,11 +103,12 @@ export default fp(async (app) => {
     return send(reply, errors.internalError())
   })
   // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (Node's check is off so the answer has our shape),
-  // and so is one with more than one Host, or more than one of the other headers that must be single (SINGLE_HEADERS).
+  // and so is one with more than one Host or other single header, or whose target names another host (request-framing.ts).
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') return done(errors.invalidRequest('HTTP/1.1 requests must send Host'))
     const repeated = repeatedSingleHeader(request.raw.rawHeaders)
     if (repeated !== undefined) return done(errors.invalidRequest(`The request has more than one ${repeated} header`))
+    if (authorityConflicts(request.raw.url ?? '', request.headers.host)) return done(errors.invalidRequest('The request target names another host than Host'))
     done()
   })
   app.setNotFoundHandler((request, reply) => {
