@@ -14,6 +14,7 @@
 import calculateSlot from 'cluster-key-slot'
 import type { Cluster, Redis } from 'ioredis'
 import type { RedisConfig } from './config.js'
+import { StoreUnavailableError } from './redis-errors.js'
 import type { Durability, RedisClient } from './sessions/scripts.js'
 
 /** 'issue': a write that hands out a token (login, rotation). 'revoke': one that takes tokens away. */
@@ -44,7 +45,7 @@ export function onlineReplicas (info: string): number {
 function clusterNodeFor (cluster: Cluster, key: string): Redis {
   const address = cluster.slots[calculateSlot(key)]?.[0]
   const node = address === undefined ? undefined : cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address)
-  if (node === undefined) throw new Error(`CLUSTERDOWN no known node serves the slot of ${key}`)
+  if (node === undefined) throw new StoreUnavailableError(`CLUSTERDOWN no known node serves the slot of ${key}`)
   return node
 }
 
@@ -107,7 +108,7 @@ export function createDurabilityPolicy (redis: RedisClient, config: Pick<RedisCo
       const { replicas, timeoutMs } = await forWrite('revoke', key)
       if (replicas === 0) return
       const acked = await nodeFor(redis, key).wait(replicas, timeoutMs)
-      if (acked < replicas) throw new Error(`NOREPLICAS ${acked} of ${replicas} replicas acknowledged the revocation within ${timeoutMs} ms`)
+      if (acked < replicas) throw new StoreUnavailableError(`NOREPLICAS ${acked} of ${replicas} replicas acknowledged the revocation within ${timeoutMs} ms`)
     },
     onDegraded (listener) { listeners.push(listener) }
   }

@@ -1,17 +1,31 @@
-// Errors that mean "the store is not there right now", as opposed to a bug: answered 503 with Retry-After. Every
-// topology event must land here: a failover, a demotion while a WAIT is blocked, a resharding step, a node loss.
-// Cluster: a redirection still pending (MOVED, ASK), a slot map being rebuilt, or no node reachable; Sentinel: none
-// of the Sentinels answers or the primary they name is not reachable yet; any: a connection closed or replaced under
-// a command, a node loading its data set, a blocked WAIT released because the node stopped being a primary.
-const UNAVAILABLE = new RegExp([
+// Which errors come from the store, as opposed to a bug of ours: every one is answered 503 with Retry-After.
+// The rule is structural, by where an error comes from, not by what it says:
+// - every error reply of the server (ioredis ReplyError, whatever its code: READONLY, OOM, NOPERM, WRONGTYPE, an
+//   error raised inside a script by a server in an odd state, "script killed", EXECABORT, MISCONF, ...);
+// - every error ioredis raises about the link (its error classes: AbortError, InterruptError, ParserError,
+//   MaxRetriesPerRequestError, ClusterAllFailedError; and the plain Errors it rejects commands with, listed below);
+// - StoreUnavailableError, which our own store code throws (a WAIT that failed, a redirection loop, an empty reply).
+// A TypeError or any other error of our own code stays a 500, so real bugs remain visible.
+// Outages that topology events cause (a failover, a demotion while a WAIT is blocked, a resharding step, a node loss,
+// a timeout) are expected: logged as warnings. Any other store error is logged at error level with its code.
+
+// ioredis's error classes (redis-errors, ioredis/built/errors); matched by name, so a second copy of either matches.
+const STORE_ERROR_CLASSES = new Set(['ReplyError', 'RedisError', 'AbortError', 'InterruptError', 'ParserError',
+  'MaxRetriesPerRequestError', 'ClusterAllFailedError', 'StoreUnavailableError', 'NotReplicatedError'])
+
+// The plain Errors ioredis rejects a command with (ioredis/built: Command, Redis, cluster, event_handler), and the
+// socket errors it passes through; with the server's own codes of an expected outage, for the log level.
+const OUTAGE = new RegExp([
   'Connection is closed', "Stream isn't writeable", 'Command timed out', 'Command aborted due to connection close',
   'Connection is discarded', 'Connection is aborted', 'Node is disconnected', 'Socket timeout', 'Ready check failed',
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'max retries',
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'max retries', 'connect ETIMEDOUT',
   // Redis 7 keeps the code of an error raised by redis.call() first; older servers wrap it, hence no anchor there.
   'READONLY', '^LOADING', '^MASTERDOWN', '^NOREPLICAS', '^BUSY', '^OOM', '^UNBLOCKED', '^NOTBUSY', '^EXECABORT',
   '^CLUSTERDOWN', '^TRYAGAIN', '^MOVED ', '^ASK ', 'Too many Cluster redirections', "Cluster isn't ready", 'Cluster is ended',
   'Cluster is disconnect', 'None of startup nodes', 'Failed to refresh slots cache',
-  'All sentinels are unreachable', 'Failed to connect to any sentinel'
+  'All sentinels are unreachable', 'Failed to connect to any sentinel', '^WAIT failed',
+  // A WAIT sent to a node that a failover has just demoted (a revocation's own WAIT, src/redis-durability.ts).
+  'WAIT cannot be used with replica'
 ].join('|'), 'i')
 
 /** Thrown for a store answer that cannot be trusted, whatever ioredis reported: always answered 503. */
@@ -19,8 +33,33 @@ export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError'
 }
 
-export function isStoreUnavailable (err: unknown): boolean {
+/**
+ * A write that ran on the primary but that too few replicas acknowledged (NOREPLICAS, or the WAIT itself failed):
+ * answered 503, and `reply` (the script's) tells the caller what it must now record as not handed out.
+ */
+export class NotReplicatedError extends StoreUnavailableError {
+  override name = 'NotReplicatedError'
+  /** Set by the session store when the write revoked this family on the primary: announce it all the same. */
+  revoked?: { userId: string, familyId: string }
+  constructor (message: string, readonly reply: Array<string | number | null> | number | string | null) { super(message) }
+}
+
+/** Whether `err` comes from the store (answered 503), by its class or as one of ioredis's plain link errors. */
+export function isStoreError (err: unknown): boolean {
   if (!(err instanceof Error)) return false
-  return err.name === 'MaxRetriesPerRequestError' || err.name === 'ClusterAllFailedError' || err.name === 'StoreUnavailableError' ||
-    UNAVAILABLE.test(err.message)
+  // A plain Error from a system call (ECONNRESET, ENOTFOUND, EADDRNOTAVAIL ...): in a route, only the store's sockets.
+  return STORE_ERROR_CLASSES.has(err.name) || (err.constructor === Error && (OUTAGE.test(err.message) ||
+    typeof (err as NodeJS.ErrnoException).syscall === 'string'))
+}
+
+/** A store error that a topology event or an outage explains (logged as a warning rather than an error). */
+export function isStoreUnavailable (err: unknown): boolean {
+  return err instanceof Error && isStoreError(err) && (err instanceof StoreUnavailableError || err.name === 'MaxRetriesPerRequestError' ||
+    err.name === 'ClusterAllFailedError' || OUTAGE.test(err.message))
+}
+
+/** A store error's code for the log: the reply's first word (NOPERM, WRONGTYPE, ERR) or ioredis's error class. */
+export function storeErrorCode (err: Error): string {
+  if (err.name === 'ReplyError') return /^[A-Z][A-Z_-]*/.exec(err.message)?.[0] ?? 'ERR'
+  return err.name === 'Error' ? 'LINK' : err.name
 }

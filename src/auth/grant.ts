@@ -1,4 +1,5 @@
 // Turning a refresh-token family into a token grant, and starting a new session (login, password change).
+import { NotReplicatedError } from '../redis-errors.js'
 import type { Revoker } from '../revocation/revoker.js'
 import type { IssuedRefresh, SessionStore } from '../sessions/session-store.js'
 import type { AccessTokens } from '../tokens/access-token.js'
@@ -51,7 +52,14 @@ export function createSessionStarter (deps: {
   return {
     grant,
     async start (user, { userAgent, ip }) {
-      const created = await sessions.createFamily({ userId: user.id, userAgent, ip })
+      const created = await sessions.createFamily({ userId: user.id, userAgent, ip }).catch(async (err: unknown) => {
+        // Answered 503 but applied on the primary: the families it evicted are gone there, so their access tokens
+        // must die too (best effort: the store is in trouble already, and the 503 is what the client must see).
+        if (err instanceof NotReplicatedError && Array.isArray(err.reply) && err.reply[0] === 'ok') {
+          for (const familyId of err.reply.slice(4)) await revoker.announceFamily(user.id, String(familyId), 'evicted').catch(() => undefined)
+        }
+        throw err
+      })
       if (!created.ok) return created
       for (const familyId of created.evicted) await revoker.announceFamily(user.id, familyId, 'evicted')
       return { ok: true, grant: await grant(created.issued, user) }

@@ -9,7 +9,8 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { errors, isClientError, STORE_RETRY_AFTER_SECONDS, type ClientError } from '../errors.js'
 import { SemaphoreSaturatedError } from '../users/semaphore.js'
-import { isStoreUnavailable } from './redis.js'
+import { isStoreError, isStoreUnavailable, storeErrorCode } from '../redis-errors.js'
+import { authorityConflicts, repeatedSingleHeader } from '../request-framing.js'
 
 /** Fastify's client-facing error codes (fastify/lib/errors.js), each mapped onto the error table. */
 const FASTIFY_CODES: Record<string, () => ClientError> = {
@@ -88,8 +89,11 @@ export default fp(async (app) => {
       }
       return send(reply, errors.temporarilyUnavailable('The server is busy; retry shortly'))
     }
-    if (isStoreUnavailable(err)) {
-      request.log.warn({ err: { message: err.message } }, 'session store unavailable')
+    if (isStoreError(err)) {
+      // Every store error is a 503 (src/redis-errors.ts). An outage is expected; anything else the store answered
+      // (NOPERM, WRONGTYPE, a script error) is logged at error level by its code: never the command's keys or args.
+      if (isStoreUnavailable(err)) request.log.warn({ err: { message: err.message } }, 'session store unavailable')
+      else request.log.error({ err: { code: storeErrorCode(err), message: err.message.slice(0, 200) } }, 'session store error')
       return send(reply, errors.temporarilyUnavailable())
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
@@ -98,10 +102,14 @@ export default fp(async (app) => {
     request.log.error({ err }, 'unhandled error')
     return send(reply, errors.internalError())
   })
-  // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (Node's check is off so the answer has our shape).
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (Node's check is off so the answer has our shape),
+  // and so is one with more than one Host or other single header, or whose target names another host (request-framing.ts).
   app.addHook('onRequest', (request, _reply, done) => {
-    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') done(errors.invalidRequest('HTTP/1.1 requests must send Host'))
-    else done()
+    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') return done(errors.invalidRequest('HTTP/1.1 requests must send Host'))
+    const repeated = repeatedSingleHeader(request.raw.rawHeaders)
+    if (repeated !== undefined) return done(errors.invalidRequest(`The request has more than one ${repeated} header`))
+    if (authorityConflicts(request.raw.url ?? '', request.headers.host)) return done(errors.invalidRequest('The request target names another host than Host'))
+    done()
   })
   app.setNotFoundHandler((request, reply) => {
     // RFC 9110 §15.5.6: a path we serve, asked with a method we do not, is 405 with the methods it does take.

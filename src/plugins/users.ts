@@ -12,7 +12,7 @@ import { createPasswordPolicy, loadCommonPasswords, type PasswordPolicy } from '
 import { createPasswordHasher, OWASP_ARGON2ID, type PasswordHasher } from '../users/passwords.js'
 import { createUserStore, type UserStore } from '../users/user-store.js'
 import { createUserEmails, type UserEmails } from '../users/user-emails.js'
-import { isStoreUnavailable } from './redis.js'
+import { isStoreError } from '../redis-errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,7 +35,7 @@ export default fp(async (app) => {
   const keys = createKeyNames(redis.keyPrefix)
   const users = createUserStore({ redis: app.redis, keys, nowMs: app.clock })
   app.decorate('users', users)
-  app.decorate('userEmails', createUserEmails({ users, maxEntries: app.config.userEmailCacheMaxEntries, isStoreUnavailable }))
+  app.decorate('userEmails', createUserEmails({ users, maxEntries: app.config.userEmailCacheMaxEntries, isStoreUnavailable: isStoreError }))
   app.decorate('passwords', await createPasswordHasher(OWASP_ARGON2ID, passwordHashing))
   app.decorate('passwordPolicy', createPasswordPolicy({ common: loadCommonPasswords(), minScore: passwordMinStrengthScore }))
   app.decorate('loginThrottle', createLoginThrottle({ redis: app.redis, keys, policy: loginLockout, storeClock: app.storeClock }))

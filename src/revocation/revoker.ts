@@ -1,5 +1,6 @@
 // Every revocation, made real in two places: the session store (refresh tokens die at once) and the feed (access
 // tokens die on every instance within about a second). A store failure rejects, so callers fail closed (503).
+import { NotReplicatedError } from '../redis-errors.js'
 import type { SessionStore } from '../sessions/session-store.js'
 import type { RevocationFeed } from './revocation-feed.js'
 import type { RevocationEvent } from './revocation-list.js'
@@ -29,15 +30,23 @@ export function createRevoker (deps: { sessions: SessionStore, feed: RevocationF
   }
   const announceFamily = (userId: string, familyId: string, reason: RevokeReason) =>
     publish({ kind: 'family', userId, familyId, atMs: nowMs(), reason })
+  // A revocation answered 503 that stands on the primary (NotReplicatedError.revoked): its access tokens die now too,
+  // best effort (the 503 is what the caller must see), since the client's retry finds no live family to announce.
+  const announceUnreplicated = async (err: unknown, reason: RevokeReason): Promise<never> => {
+    if (err instanceof NotReplicatedError && err.revoked !== undefined) {
+      await announceFamily(err.revoked.userId, err.revoked.familyId, reason).catch(() => undefined)
+    }
+    throw err
+  }
 
   return {
     async byRefreshToken (token, reason) {
-      const outcome = await sessions.revokeByToken(token, reason)
+      const outcome = await sessions.revokeByToken(token, reason).catch((err: unknown) => announceUnreplicated(err, reason))
       if (typeof outcome === 'object') await announceFamily(outcome.userId, outcome.familyId, reason)
       return outcome
     },
     async family (userId, familyId, reason) {
-      const revoked = await sessions.revokeFamily(userId, familyId, reason)
+      const revoked = await sessions.revokeFamily(userId, familyId, reason).catch((err: unknown) => announceUnreplicated(err, reason))
       // Only ids that named a live family are broadcast, so made-up ids cannot grow every instance's list.
       if (revoked) await announceFamily(userId, familyId, reason)
       return revoked

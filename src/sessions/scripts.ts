@@ -3,18 +3,19 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Cluster, Redis } from 'ioredis'
-import { StoreUnavailableError } from '../redis-errors.js'
+import { NotReplicatedError, StoreUnavailableError } from '../redis-errors.js'
 
 export type RedisClient = Redis | Cluster
 
 export const SCRIPT_NAMES = ['create-family', 'rotate-refresh-token', 'revoke-family', 'revoke-all-for-user',
-  'check-session', 'list-sessions', 'publish-revocation', 'begin-login-attempt', 'refund-login-attempt'] as const
+  'check-session', 'list-sessions', 'publish-revocation', 'begin-login-attempt', 'refund-login-attempt', 'mark-undelivered',
+  'forget-family'] as const
 export type ScriptName = typeof SCRIPT_NAMES[number]
 
 // Shared Lua prepended at load (Redis scripts cannot import one another): the store's clock (store-clock.lua) for
 // every script that decides a time window, the record codec (family-state.lua) for those that read or write families.
 const FAMILY_SCRIPTS: ReadonlySet<ScriptName> = new Set(['create-family', 'rotate-refresh-token', 'revoke-family',
-  'revoke-all-for-user', 'check-session', 'list-sessions'])
+  'revoke-all-for-user', 'check-session', 'list-sessions', 'mark-undelivered', 'forget-family'])
 const CLOCK_SCRIPTS: ReadonlySet<ScriptName> = new Set([...FAMILY_SCRIPTS, 'begin-login-attempt'])
 
 type ScriptReply = Array<string | number | null>
@@ -69,15 +70,16 @@ const MAX_ATTEMPTS = 5
 /**
  * Run a script, then `WAIT replicas timeoutMs`, in ONE pipeline: WAIT counts the writes made on its own connection,
  * and in a Cluster both go to the node owning the keys' slot. With `replicas` 0 this is runScript.
- * Returns the script's reply. Throws NOREPLICAS when fewer replicas acknowledged in time: the write stands on the
- * primary but could be lost in a failover, so the caller must not hand out what it wrote (answered 503).
+ * Returns the script's reply. Throws NotReplicatedError (NOREPLICAS, or the WAIT's own error) when fewer replicas
+ * acknowledged in time: the write stands on the primary but could be lost in a failover, so the caller must not hand
+ * out what it wrote (answered 503); the error carries the script's reply so the caller can record that it did not.
  * A NOSCRIPT (a fresh or flushed server) is answered by sending the source once (EVAL); the script had not run.
  * MOVED/ASK (a failover or slot migration in a Cluster) are followed to the named node.
  */
 export async function runScriptDurably (redis: RedisClient, name: ScriptName, keys: string[], args: Array<string | number | Buffer>, durability: Durability): Promise<ScriptReply> {
   if (durability.replicas <= 0) return runScript(redis, name, keys, args)
   // A Cluster pipeline waits for the first slot map however long that takes; the offline queue is off everywhere else.
-  if (redis.isCluster && redis.status !== 'ready') throw new Error("Cluster isn't ready and enableOfflineQueue options is false")
+  if (redis.isCluster && redis.status !== 'ready') throw new StoreUnavailableError("Cluster isn't ready and enableOfflineQueue options is false")
   let target: RedisClient = redis
   let asking = false
   let loaded = true
@@ -100,13 +102,13 @@ export async function runScriptDurably (redis: RedisClient, name: ScriptName, ke
       continue
     }
     // The script ran; only its replication is in doubt (e.g. UNBLOCKED: the node was demoted while WAIT was blocked).
-    if (waitErr) throw new StoreUnavailableError(`WAIT failed: ${waitErr.message}`)
+    if (waitErr) throw new NotReplicatedError(`WAIT failed: ${waitErr.message}`, reply as ScriptReply)
     if (Number(acked) < durability.replicas) {
-      throw new Error(`NOREPLICAS ${Number(acked)} of ${durability.replicas} replicas acknowledged the write within ${durability.timeoutMs} ms`)
+      throw new NotReplicatedError(`NOREPLICAS ${Number(acked)} of ${durability.replicas} replicas acknowledged the write within ${durability.timeoutMs} ms`, reply as ScriptReply)
     }
     return reply as ScriptReply
   }
-  throw new Error(`TRYAGAIN script ${name} was redirected ${MAX_ATTEMPTS} times`)
+  throw new StoreUnavailableError(`TRYAGAIN script ${name} was redirected ${MAX_ATTEMPTS} times`)
 }
 
 /** A pipeline that could not be sent or whose replies never came (connection closed, slot map changing) is an outage. */

@@ -7,6 +7,7 @@ import { NO_DURABILITY, type DurabilityPolicy, type WritePurpose } from '../redi
 import { defineScripts, nowOverride, runScriptDurably, type RedisClient, type ScriptName } from './scripts.js'
 import { encodeSessionMetadata } from './session-metadata.js'
 import { createSessionReads } from './session-reads.js'
+import { unreplicatedWrites } from './unreplicated-writes.js'
 
 export interface SessionPolicy {
   idleTtlSeconds: number
@@ -107,6 +108,7 @@ export function createSessionStore (deps: {
     runScriptDurably(redis, name, [keys.user(userId)], args, await durability.forWrite(purpose, keys.user(userId)))
   const idleMs = policy.idleTtlSeconds * 1000
   const absoluteMs = policy.absoluteTtlSeconds * 1000
+  const unreplicated = unreplicatedWrites({ redis, userKey: keys.user, now, idleMs })
 
   return {
     async createFamily ({ userId, userAgent, ip }) {
@@ -114,6 +116,7 @@ export function createSessionStore (deps: {
       const secret = randomSecret()
       const reply = await run('create-family', userId,
         [familyId, hashSecret(secret), now(), idleMs, absoluteMs, encodeSessionMetadata(ip, userAgent), policy.maxSessionsPerUser])
+        .catch((err: unknown) => unreplicated.login(err, userId, familyId, hashSecret(secret)))
       const status = String(reply[0])
       if (status !== 'ok') return { ok: false, reason: status as 'no_user' | 'disabled' }
       const token = codec.format({ userId, familyId, generation: 1, secret })
@@ -136,6 +139,7 @@ export function createSessionStore (deps: {
       const reply = await run('rotate-refresh-token', userId,
         [familyId, presented.generation, hashSecret(presented.secret), hashSecret(successor), now(), idleMs,
           policy.reuseGraceSeconds * 1000, policy.graceMaxReplays])
+        .catch((err: unknown) => unreplicated.rotation(err, userId, familyId, { generation: presented.generation + 1, hash: hashSecret(successor) }))
       const status = String(reply[0])
       if (status !== 'rotated' && status !== 'grace') return { ok: false, reason: status as RotateFailure, userId, familyId }
       return {
@@ -155,6 +159,7 @@ export function createSessionStore (deps: {
 
     async revokeFamily (userId, familyId, reason) {
       const reply = await run('revoke-family', userId, [familyId, reason, now(), idleMs], 'revoke')
+        .catch((err: unknown) => unreplicated.revocation(err, userId, familyId))
       return Number(reply) === 1
     },
 

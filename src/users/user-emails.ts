@@ -10,7 +10,7 @@ export type EmailLookup = string | null | undefined
 export interface UserEmails {
   /** Synchronous: a remembered email, or undefined (then call load). */
   remembered (userId: string): string | undefined
-  /** From the store. A store outage (per `isStoreUnavailable`) is answered null; any other error is thrown. */
+  /** From the store. Any store error (per `isStoreUnavailable`, the 503 rule of src/redis-errors.ts) is answered null; any other error is thrown. */
   load (userId: string): Promise<EmailLookup>
 }
 

@@ -4,7 +4,9 @@
 -- session costs one hash field rather than a key, an expiry entry and an index entry (docs/design.md, "Data model").
 -- Record: struct '>I4c16I6I6I6I6I4B' (49 bytes) = generation, SHA-256/128 of the current secret (raw bytes),
 -- last use, last rotation, absolute expiry, creation (ms since the epoch), session version at creation, grace replays
--- used; then 'L' .. metadata (client ip and user agent summary) for a live family, or 'R' .. reason once revoked.
+-- used; then 'L' .. metadata (client ip and user agent summary) for a live family, or 'R' .. reason once revoked, or
+-- 'P' .. one byte pd .. metadata for a live family whose current generation has pd hand-outs not known to have failed
+-- (mark-undelivered.lua; 'L' is pd 0, so records written before pd existed read unchanged).
 -- The user hash is durable, so a family's idle and absolute expiry are enforced here and dead fields are pruned by
 -- every login, logout-all and session listing (and a family itself when it is presented after its expiry), a bounded
 -- number of fields each time (read_fields below), so no operation's cost grows with the size of one account.
@@ -22,13 +24,17 @@ local function decode_family (value)
   f.g, f.h, f.lu, f.rt, f.ax, f.c, f.sv, f.gc = struct.unpack(FAMILY_RECORD, value)
   local mark = string.sub(value, FAMILY_RECORD_LENGTH + 1, FAMILY_RECORD_LENGTH + 1)
   local tail = string.sub(value, FAMILY_RECORD_LENGTH + 2)
-  if mark == 'R' then f.rv = tail; f.meta = '' else f.rv = false; f.meta = tail end
+  f.pd = 0
+  if mark == 'R' then f.rv = tail; f.meta = ''
+  elseif mark == 'P' then f.rv = false; f.pd = string.byte(tail, 1); f.meta = string.sub(tail, 2)
+  else f.rv = false; f.meta = tail end
   return f
 end
 
 local function encode_family (f)
   local record = struct.pack(FAMILY_RECORD, f.g, f.h, f.lu, f.rt, f.ax, f.c, f.sv, f.gc)
   if f.rv then return record .. 'R' .. f.rv end
+  if f.pd and f.pd > 0 then return record .. 'P' .. string.char(math.min(f.pd, 255)) .. f.meta end
   return record .. 'L' .. f.meta
 end
 

@@ -13,7 +13,8 @@
 --   roles are the user's, for the new access token: read here to save the caller a round trip (access tokens carry
 --   no email, so none is read or returned).
 --   The grace window is measured on Redis's clock from when the rotation ran (store-clock.lua), so the retry of a
---   call that timed out but was applied late is still inside it.
+--   call that timed out but was applied late is still inside it. Each hand-out ('rotated', 'grace') counts one in
+--   pd, which mark-undelivered.lua takes back when the hand-out was answered 503 instead (durable mode).
 local field = family_field(ARGV[1])
 local row = redis.call('HMGET', KEYS[1], field, 'sv', 'roles')
 local f = decode_family(row[1])
@@ -36,14 +37,14 @@ end
 
 if presented == f.g then
   if ARGV[3] ~= f.h then return { 'mismatch' } end
-  f.g = f.g + 1; f.h = ARGV[4]; f.rt = now; f.gc = 0; f.lu = now
+  f.g = f.g + 1; f.h = ARGV[4]; f.rt = now; f.gc = 0; f.lu = now; f.pd = 1
   redis.call('HSET', KEYS[1], field, encode_family(f))
   return { 'rotated', f.g, f.sv, f.ax, row[3] or '', now }
 end
 if presented == f.g - 1 then
   if ARGV[4] ~= f.h then return { 'mismatch' } end
   if now - f.rt < tonumber(ARGV[7]) and f.gc < tonumber(ARGV[8]) then
-    f.gc = f.gc + 1; f.lu = now
+    f.gc = f.gc + 1; f.lu = now; f.pd = f.pd + 1
     redis.call('HSET', KEYS[1], field, encode_family(f))
     return { 'grace', f.g, f.sv, f.ax, row[3] or '', now }
   end
