@@ -10,11 +10,11 @@ import { ErrorBody, HealthStatus } from '../schemas/common.js'
 import { LogoutBody, RegisterBody, RefreshBody, TokenBody, TokenResponse, UserCreated } from '../schemas/auth.js'
 import { Jwks, Me, Session, SessionList } from '../schemas/sessions.js'
 import { AdminUser, PasswordChangeBody, RolesBody } from '../schemas/admin.js'
-import { AuthorizationServerMetadata, RevocationEventWire, RevocationPage, RevocationPageEvent } from '../schemas/feed.js'
+import { AuthorizationServerMetadata, RevocationEventWire, RevocationPage } from '../schemas/feed.js'
 
 export const NAMED_SCHEMAS = [ErrorBody, HealthStatus, RegisterBody, UserCreated, TokenBody, RefreshBody, LogoutBody,
   TokenResponse, Session, SessionList, Me, Jwks, PasswordChangeBody, RolesBody, AdminUser, AuthorizationServerMetadata,
-  RevocationEventWire, RevocationPageEvent, RevocationPage]
+  RevocationEventWire, RevocationPage]
 
 type RouteSchema = { operationId?: string, security?: unknown[], response?: Record<string, { headers?: Record<string, unknown> }> }
 type Operation = { responses?: Record<string, unknown>, requestBody?: { required?: boolean } }

@@ -8,7 +8,7 @@ const common = {
 }
 
 const EVENT_ID = '^[0-9]{1,16}-[0-9]{1,16}$'
-const id = { id: Type.Optional(Type.String({ pattern: EVENT_ID, description: 'Its position in the log (absent on snapshot entries)' })) }
+const id = { id: Type.Optional(Type.String({ pattern: EVENT_ID, description: 'GET /revocations only: its position in the log (absent on snapshot entries; on the stream the id is the SSE id line)' })) }
 
 const eventKinds = (withId: boolean) => [
   Type.Object({
@@ -29,19 +29,16 @@ const eventKinds = (withId: boolean) => [
   }, { additionalProperties: false })
 ]
 
-/** The data of an SSE `revocation` event, and of each snapshot entry. */
-export const RevocationEventWire = Type.Union(eventKinds(false), { $id: 'RevocationEvent', description: 'One revocation: no email, no token' })
-const PageEvent = Type.Union(eventKinds(true), { $id: 'RevocationPageEvent', description: 'A revocation, with its id when it is a log event' })
+/** The data of an SSE `revocation` event and of each snapshot entry; in GET /revocations, log events carry their id. */
+export const RevocationEventWire = Type.Union(eventKinds(true), { $id: 'RevocationEvent', description: 'One revocation: no email, no token' })
 
 export const RevocationPageQuery = Type.Object({
   after: Type.Optional(Type.String({ maxLength: 2000, description: 'The `next` of the previous page; absent: start with a snapshot' })),
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'Entries per page, 1 to 1000 (default 500)' }))
 }, { additionalProperties: false })
 
-export { PageEvent as RevocationPageEvent }
-
 export const RevocationPage = Type.Object({
-  events: Type.Array(Type.Ref(PageEvent), {
+  events: Type.Array(Type.Ref(RevocationEventWire), {
     description: 'Log events (each with its id) or, when snapshot is true, entries still in force (without id)'
   }),
   next: Type.String({ description: 'Pass as `after` on the next call: an event id, or an opaque cursor while a snapshot is paged' }),
