@@ -37,6 +37,7 @@ export function openStream (res: ServerResponse, after: string | undefined, opti
 
   const drop = (): void => {
     if (closed) return
+    closed = true // at once: the close event comes a tick later, and nothing more may be counted or written
     hooks.slowConsumer()
     res.destroy()
   }
