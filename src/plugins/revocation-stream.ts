@@ -17,9 +17,8 @@ export default fp(async (app) => {
   const feedConfig = app.config.revocationFeed
   const { log, list, feed } = app.revocations
   if (!feedConfig.enabled || log === undefined) return
-  let server: FeedServer | undefined
-  const hooks = createFeedServerMetrics(app.metrics.registry, () => server?.subscribers() ?? 0)
-  server = createFeedServer({
+  const hooks = createFeedServerMetrics(app.metrics.registry, () => server.subscribers())
+  const server: FeedServer = createFeedServer({
     log,
     list,
     status: feed.status,
@@ -30,5 +29,5 @@ export default fp(async (app) => {
     nowMs: app.clock
   })
   app.decorate('revocationStream', { server, authorize: createCredentialCheck(feedConfig.credentials, feedConfig.open), pollSnapshot: hooks.pollSnapshot })
-  app.addHook('preClose', async () => { server?.close() })
+  app.addHook('preClose', async () => { server.close() })
 }, { name: 'revocation-stream', dependencies: ['config', 'revocations', 'metrics'] })
