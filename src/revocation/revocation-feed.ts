@@ -94,9 +94,15 @@ export function createRevocationFeed (deps: {
     return true
   }
 
-  /** An entry applied already (held back while live), now served in its place in the log. */
+  /**
+   * An entry older than the newest applied one: normally a live message held back, now served in its place in the
+   * log. Applied again (idempotent), in case pub/sub had skipped it while a newer one arrived.
+   */
   function served (id: string, payload: string): void {
-    try { serve(id, JSON.parse(payload) as RevocationEvent) } catch { /* unparsable entries were skipped by apply too */ }
+    let event: RevocationEvent
+    try { event = JSON.parse(payload) as RevocationEvent } catch { return }
+    list.apply(event)
+    serve(id, event)
   }
 
   function serve (id: string, event: RevocationEvent): void {
