@@ -5,6 +5,7 @@ import { createKeyNames } from '../src/key-names.js'
 import { publishRevocation } from '../src/revocation/revocation-feed.js'
 import { buildTestApp, json, rawRedis } from './helper.js'
 import { FEED_AUTH, FEED_CREDENTIAL, eventually, feedApps } from './feed-helper.js'
+import { appWithLogCapture } from './log-capture.js'
 import { scrape, valueOf } from './metrics-scrape.js'
 import { connectSse, dataOf } from './sse-client.js'
 
@@ -41,6 +42,16 @@ t.test('refuses a missing or wrong credential with 401 and the feed realm; accep
   for (const credential of ['other-credential-being-rotated-out-0123', FEED_CREDENTIAL]) {
     t.equal((await app.inject({ url: '/revocations', headers: { authorization: `Bearer ${credential}` } })).statusCode, 200, 'each credential of the list')
   }
+})
+
+t.test('never logs a feed credential, right or wrong', async (t) => {
+  const { app, lines } = await appWithLogCapture(t, { level: 'trace', env: { REVOCATION_FEED_CREDENTIALS: FEED_CREDENTIAL } })
+  for (const authorization of [`Bearer ${FEED_CREDENTIAL}`, `Bearer ${FEED_CREDENTIAL}-wrong`]) {
+    await app.inject({ url: '/revocations', headers: { authorization } })
+    await app.inject({ url: `/revocations?after=${FEED_CREDENTIAL}`, headers: { authorization } })
+  }
+  t.ok(lines.length > 0, 'requests were logged')
+  t.notOk(lines.some((l) => l.includes(FEED_CREDENTIAL)), 'no line holds it')
 })
 
 t.test('caps subscribers per instance with 503 and Retry-After', async (t) => {

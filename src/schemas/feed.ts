@@ -10,9 +10,9 @@ const common = {
 const EVENT_ID = '^[0-9]{1,16}-[0-9]{1,16}$'
 const id = { id: Type.Optional(Type.String({ pattern: EVENT_ID, description: 'GET /revocations only: its position in the log (absent on snapshot entries; on the stream the id is the SSE id line)' })) }
 
-const eventKinds = (withId: boolean) => [
+const eventKinds = [
   Type.Object({
-    ...(withId ? id : {}),
+    ...id,
     kind: Type.Literal('user'),
     userId: common.userId,
     minVersion: Type.Integer({ description: 'Every access token of this user with sv below it is revoked' }),
@@ -20,7 +20,7 @@ const eventKinds = (withId: boolean) => [
     reason: common.reason
   }, { additionalProperties: false }),
   Type.Object({
-    ...(withId ? id : {}),
+    ...id,
     kind: Type.Literal('session'),
     userId: common.userId,
     sessionId: Type.String({ description: 'The session (the sid claim): its access tokens are revoked' }),
@@ -30,7 +30,7 @@ const eventKinds = (withId: boolean) => [
 ]
 
 /** The data of an SSE `revocation` event and of each snapshot entry; in GET /revocations, log events carry their id. */
-export const RevocationEventWire = Type.Union(eventKinds(true), { $id: 'RevocationEvent', description: 'One revocation: no email, no token' })
+export const RevocationEventWire = Type.Union(eventKinds, { $id: 'RevocationEvent', description: 'One revocation: no email, no token' })
 
 export const RevocationPageQuery = Type.Object({
   after: Type.Optional(Type.String({ maxLength: 2000, description: 'The `next` of the previous page; absent: start with a snapshot' })),
