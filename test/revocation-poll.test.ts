@@ -3,6 +3,7 @@
 import t from 'tap'
 import { bearer, json, registerAndLogin } from './helper.js'
 import { FEED_AUTH, eventually, feedApps } from './feed-helper.js'
+import { scrape, valueOf } from './metrics-scrape.js'
 
 type Page = { events: Array<Record<string, unknown>>, next: string, snapshot: boolean, more: boolean }
 
@@ -31,6 +32,8 @@ t.test('pages the snapshot, then the events after its position', async (t) => {
   t.same(seen.map((e) => e.sessionId).sort(), users.map((u) => u.sessionId).sort(), 'every entry once across the pages')
   t.match(page.next, /^[0-9]+-[0-9]+$/, 'the last page gives the position to poll from')
 
+  const { samples } = await scrape(b!.app)
+  t.equal(valueOf(samples, 'rotor_revocation_feed_snapshots_total', { transport: 'poll' }), 1, 'one snapshot, however many pages')
   const quiet = await poll(`?after=${page.next}`)
   t.same(quiet, { events: [], next: page.next, snapshot: false, more: false }, 'nothing new: the same position')
 

@@ -37,6 +37,7 @@ const routes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/revocations/stream', {
+    exposeHeadRoute: false, // a HEAD would open a subscription that can never carry an event
     schema: {
       summary: 'Revocation feed (Server-Sent Events)',
       description: 'Events `revocation` (id: log position, data: RevocationEvent), `snapshot` (data: {"entries":[RevocationEvent…]}), ' +
