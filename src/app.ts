@@ -21,6 +21,7 @@ import users from './plugins/users.js'
 import sessions from './plugins/sessions.js'
 import metrics from './plugins/metrics.js'
 import authenticate from './plugins/authenticate.js'
+import revocationStream from './plugins/revocation-stream.js'
 import authLoginRoutes from './routes/auth-login.js'
 import authRefreshRoutes from './routes/auth-refresh.js'
 import sessionRoutes from './routes/sessions.js'
@@ -30,6 +31,7 @@ import healthRoutes from './routes/health.js'
 import passwordRoutes from './routes/password.js'
 import adminRoutes from './routes/admin.js'
 import metricsRoutes from './routes/metrics.js'
+import revocationRoutes from './routes/revocations.js'
 
 export interface AppOptions {
   config: Config
@@ -96,6 +98,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessions, { refreshSecret: options.refreshSecret })
   await app.register(metrics)
   await app.register(authenticate)
+  await app.register(revocationStream)
 
   await app.register(authLoginRoutes)
   await app.register(authRefreshRoutes)
@@ -105,6 +108,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
   await app.register(meRoutes)
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)
+  await app.register(revocationRoutes)
   // With METRICS_PORT set, server.ts serves the registry on that port alone and the main port has no /metrics.
   if (config.metrics.port === undefined) await app.register(metricsRoutes)
   return app

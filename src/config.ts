@@ -5,6 +5,7 @@ import { Value } from '@sinclair/typebox/value'
 import { availableParallelism } from 'node:os'
 import { ConfigError } from './config-error.js'
 import { STORE_RETRY_AFTER_SECONDS } from './errors.js'
+import { parseRevocationFeed, type RevocationFeedConfig } from './config-feed.js'
 import { describe, parseOrigins, parseRedisTopology, parseTrustProxy, type RedisTopology } from './config-values.js'
 
 /** Slack for a client's retry to travel back to Redis (balancer, network, queueing), beyond its Retry-After. */
@@ -47,6 +48,13 @@ export const EnvSchema = Type.Object({
   REFRESH_GRACE_MAX_REPLAYS: Int(0, 10000, 100, 'replays allowed inside the grace window'),
   MAX_SESSIONS_PER_USER: Int(0, 1000, 100, 'families per user (least recently used deleted beyond it); 0 = unlimited'),
   REVOCATION_RESYNC_INTERVAL_MS: Int(250, 60000, 5000, 'how often the revocation log is re-read, bounding any pub/sub gap'),
+  REVOCATION_FEED_ENABLED: Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('auto')], { default: 'auto' }),
+  REVOCATION_FEED_OPEN: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+  REVOCATION_FEED_CREDENTIALS: Type.Optional(Type.String({ minLength: 1 })),
+  REVOCATION_FEED_MAX_SUBSCRIBERS: Int(1, 1000000, 1000, 'feed subscribers per instance; beyond it 503'),
+  REVOCATION_FEED_HEARTBEAT_SECONDS: Int(1, 300, 15, 'feed heartbeat interval'),
+  REVOCATION_FEED_BUFFER_EVENTS: Int(1, 10000000, 10000, 'recent feed events kept in memory for resumption'),
+  REVOCATION_FEED_SUBSCRIBER_BUFFER_BYTES: Int(4096, 1073741824, 1048576, 'unread output per feed subscriber before it is disconnected'),
   METRICS_PORT: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'serve /metrics on this port only; unset = on the main port', 'x-min': 1, 'x-max': 65535 })),
   METRICS_HOST: Type.Optional(Type.String({ minLength: 1, description: 'listen address of METRICS_PORT; default HOST' })),
   METRICS_ACTIVE_SESSIONS_FLUSH_INTERVAL_MS: Int(100, 60000, 5000, 'how often used session ids are written to the active-sessions counters'),
@@ -96,6 +104,8 @@ export interface Config {
     reuseGraceSeconds: number, graceMaxReplays: number, maxSessionsPerUser: number
   }
   revocationResyncIntervalMs: number
+  /** The feed other services subscribe to (src/config-feed.ts). */
+  revocationFeed: RevocationFeedConfig
   /** port unset: /metrics is served by the main server. */
   metrics: { port?: number, host: string, activeSessionsFlushIntervalMs: number, activeSessionsCacheSeconds: number }
   cookieSecure: boolean
@@ -134,7 +144,7 @@ export interface RedisConfig {
 
 export { ConfigError }
 
-const SECRET_VARS = new Set(['JWT_KEYS', 'REFRESH_TOKEN_SECRET', 'REDIS_SENTINEL_PASSWORD'])
+const SECRET_VARS = new Set(['JWT_KEYS', 'REFRESH_TOKEN_SECRET', 'REDIS_SENTINEL_PASSWORD', 'REVOCATION_FEED_CREDENTIALS'])
 
 /**
  * Validate the environment once. Throws ConfigError with one line naming the offending variable;
@@ -197,6 +207,7 @@ export function loadConfig (source: Record<string, string | undefined>, machine:
       maxSessionsPerUser: int('MAX_SESSIONS_PER_USER')
     },
     revocationResyncIntervalMs: int('REVOCATION_RESYNC_INTERVAL_MS'),
+    revocationFeed: parseRevocationFeed(e, int),
     metrics: {
       port: e.METRICS_PORT === undefined ? undefined : int('METRICS_PORT'),
       host: e.METRICS_HOST ?? e.HOST,
@@ -262,6 +273,10 @@ export function loadConfig (source: Record<string, string | undefined>, machine:
   }
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     throw new ConfigError('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS')
+  }
+  if (config.revocationFeed.enabled && config.revocationFeed.heartbeatSeconds * 1000 >= config.http.idleTimeoutMs) {
+    // A stream is an idle connection between events: the heartbeat must come before the idle timeout closes it.
+    throw new ConfigError('Invalid configuration: REVOCATION_FEED_HEARTBEAT_SECONDS must be below HTTP_IDLE_TIMEOUT_MS')
   }
   if (config.jwt.keys !== undefined && config.jwt.keysFile !== undefined) {
     throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')

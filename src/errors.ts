@@ -9,7 +9,8 @@ import createError, { type FastifyErrorConstructor } from '@fastify/error'
 export const STORE_RETRY_AFTER_SECONDS = 2
 
 /** retryAfterSeconds: sent as Retry-After (RFC 9110 §10.2.3); 429 always carries it, 503 falls back to a default. */
-export type ClientError = Error & { error: ErrorCode, statusCode: number, retryAfterSeconds?: number }
+/** wwwAuthenticate: the challenge sent with a 401/403 instead of the default `Bearer error="<code>"` (RFC 6750 §3). */
+export type ClientError = Error & { error: ErrorCode, statusCode: number, retryAfterSeconds?: number, wwwAuthenticate?: string }
 
 /**
  * A factory per code: `throw errors.invalidGrant()` or with a more precise, still safe, description.
@@ -54,6 +55,11 @@ export type ErrorCode = typeof ERROR_CODES[number]
 /** The error with a Retry-After of `seconds` (at least 1: a 0 would invite an immediate retry storm). */
 export function withRetryAfter (err: ClientError, seconds: number): ClientError {
   return Object.assign(err, { retryAfterSeconds: Math.max(1, Math.ceil(seconds)) })
+}
+
+/** The error with its own WWW-Authenticate challenge (e.g. another realm). */
+export function withChallenge (err: ClientError, challenge: string): ClientError {
+  return Object.assign(err, { wwwAuthenticate: challenge })
 }
 
 export function isClientError (err: unknown): err is ClientError {

@@ -65,7 +65,7 @@ t.test('documents every route with named schemas and described responses', async
   const expected = ['/auth/register', '/auth/token', '/auth/refresh', '/auth/logout', '/auth/logout-all', '/auth/sessions',
     '/auth/sessions/{id}', '/auth/password', '/me', '/.well-known/jwks.json', '/healthz', '/readyz', '/metrics',
     '/admin/users/{id}', '/admin/users/{id}/revoke-sessions', '/admin/users/{id}/disable', '/admin/users/{id}/enable',
-    '/admin/users/{id}/roles']
+    '/admin/users/{id}/roles', '/.well-known/oauth-authorization-server', '/revocations/stream', '/revocations']
   t.same(Object.keys(doc.paths).sort(), expected.sort())
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {

@@ -29,7 +29,8 @@ const FASTIFY_CODES: Record<string, () => ClientError> = {
 }
 
 export function send (reply: FastifyReply, err: ClientError): FastifyReply {
-  if (err.error === 'invalid_token' || err.error === 'insufficient_scope') {
+  if (err.wwwAuthenticate !== undefined) reply.header('WWW-Authenticate', err.wwwAuthenticate)
+  else if (err.error === 'invalid_token' || err.error === 'insufficient_scope') {
     // RFC 6750 §3: tell the client which scheme and why.
     reply.header('WWW-Authenticate', `Bearer error="${err.error}"`)
   }

@@ -5,10 +5,12 @@ import { createKeyNames } from '../key-names.js'
 import { closeRedisClient, connectOrFail, createRedisClient } from '../redis-client.js'
 import { createRevocationFeed, type RevocationFeed } from '../revocation/revocation-feed.js'
 import { createRevocationList, type RevocationList } from '../revocation/revocation-list.js'
+import { createFeedLog, type FeedLog } from '../revocation/feed-log.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    revocations: { list: RevocationList, feed: RevocationFeed }
+    /** log: the recent events served to other services; only when the feed for them is enabled. */
+    revocations: { list: RevocationList, feed: RevocationFeed, log?: FeedLog }
   }
 }
 
@@ -38,7 +40,10 @@ export default fp(async (app) => {
       degradedLogged = true
     }
   })
-  app.decorate('revocations', { list, feed })
+  // Listening before the first replay: the ring starts with the log as it stands at boot.
+  const log = app.config.revocationFeed.enabled ? createFeedLog(app.config.revocationFeed.bufferEvents) : undefined
+  if (log !== undefined) feed.onLogEntry(log.append)
+  app.decorate('revocations', { list, feed, log })
   app.addHook('onClose', async () => {
     feed.stop()
     await closeRedisClient(subscriber)

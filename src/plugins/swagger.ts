@@ -10,9 +10,11 @@ import { ErrorBody, HealthStatus } from '../schemas/common.js'
 import { LogoutBody, RegisterBody, RefreshBody, TokenBody, TokenResponse, UserCreated } from '../schemas/auth.js'
 import { Jwks, Me, Session, SessionList } from '../schemas/sessions.js'
 import { AdminUser, PasswordChangeBody, RolesBody } from '../schemas/admin.js'
+import { AuthorizationServerMetadata, RevocationEventWire, RevocationPage } from '../schemas/feed.js'
 
 export const NAMED_SCHEMAS = [ErrorBody, HealthStatus, RegisterBody, UserCreated, TokenBody, RefreshBody, LogoutBody,
-  TokenResponse, Session, SessionList, Me, Jwks, PasswordChangeBody, RolesBody, AdminUser]
+  TokenResponse, Session, SessionList, Me, Jwks, PasswordChangeBody, RolesBody, AdminUser, AuthorizationServerMetadata,
+  RevocationEventWire, RevocationPage]
 
 type RouteSchema = { operationId?: string, security?: unknown[], response?: Record<string, { headers?: Record<string, unknown> }> }
 type Operation = { responses?: Record<string, unknown>, requestBody?: { required?: boolean } }
@@ -69,6 +71,7 @@ export default fp(async (app) => {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (at+jwt)', description: 'Access token; admin routes need the admin role' },
+          feedCredential: { type: 'http', scheme: 'bearer', description: 'A revocation-feed credential (REVOCATION_FEED_CREDENTIALS); not needed with REVOCATION_FEED_OPEN=true' },
           refreshCookie: { type: 'apiKey', in: 'cookie', name: '__Secure-rotor_refresh', description: 'The refresh token in browser (cookie) delivery; needs X-Requested-With' }
         }
       }

@@ -31,6 +31,11 @@ export interface RevocationFeed {
   catchUp (): Promise<void>
   /** `source`: 'live' for a pub/sub message, 'replay' for an entry read back from the log. */
   onEvent (listener: (event: RevocationEvent, lagMs: number, source: EventSource) => void): void
+  /**
+   * The log as served to other services (revocation-stream.ts): each entry once, in strictly increasing id order.
+   * A live message heard while a replay runs or the feed is not live is held back for the replay to deliver in order.
+   */
+  onLogEntry (listener: (id: string, event: RevocationEvent) => void): void
 }
 
 export type EventSource = 'live' | 'replay'
@@ -73,6 +78,9 @@ export function createRevocationFeed (deps: {
   let retry: NodeJS.Timeout | undefined
   let stopped = false
   const listeners: Array<(event: RevocationEvent, lagMs: number, source: EventSource) => void> = []
+  const logListeners: Array<(id: string, event: RevocationEvent) => void> = []
+  let servedId = '0-0' // newest id handed to logListeners; replays start after it, so none is skipped
+  let heldBack = false
 
   function apply (id: string, payload: string, source: EventSource): boolean {
     let event: RevocationEvent
@@ -81,7 +89,26 @@ export function createRevocationFeed (deps: {
     if (newer(id, lastId)) lastId = id
     lastLagMs = Math.max(0, Date.now() - Number(id.split('-')[0]))
     for (const listener of listeners) listener(event, lastLagMs, source)
+    if (source === 'live' && (running !== undefined || state !== 'live')) heldBack = true
+    else serve(id, event)
     return true
+  }
+
+  /**
+   * An entry older than the newest applied one: normally a live message held back, now served in its place in the
+   * log. Applied again (idempotent), in case pub/sub had skipped it while a newer one arrived.
+   */
+  function served (id: string, payload: string): void {
+    let event: RevocationEvent
+    try { event = JSON.parse(payload) as RevocationEvent } catch { return }
+    list.apply(event)
+    serve(id, event)
+  }
+
+  function serve (id: string, event: RevocationEvent): void {
+    if (!newer(id, servedId)) return
+    servedId = id
+    for (const listener of logListeners) listener(id, event)
   }
 
   // Single flight: a catch-up asked for while one runs is done once more right after it, from the new last id.
@@ -91,7 +118,7 @@ export function createRevocationFeed (deps: {
     if (running !== undefined) { again = true; return running }
     running = replay().finally(() => {
       running = undefined
-      if (again) { again = false; void catchUp() }
+      if (again || (heldBack && state === 'live')) { again = false; heldBack = false; void catchUp() }
     })
     return running
   }
@@ -99,9 +126,12 @@ export function createRevocationFeed (deps: {
   async function replay (): Promise<void> {
     try {
       for (;;) {
-        const start = lastId === '0-0' ? '-' : `(${lastId}`
+        const from = newer(lastId, servedId) ? servedId : lastId
+        const start = from === '0-0' ? '-' : `(${from}`
         const entries = await redis.xrange(logKey, start, '+', 'COUNT', REPLAY_BATCH)
-        for (const [id, fields] of entries) if (apply(id, fields[1] ?? '', 'replay')) replayed++
+        for (const [id, fields] of entries) {
+          if (newer(id, lastId)) { if (apply(id, fields[1] ?? '', 'replay')) replayed++ } else served(id, fields[1] ?? '')
+        }
         if (entries.length < REPLAY_BATCH) break
       }
       caughtUp = true
@@ -149,6 +179,7 @@ export function createRevocationFeed (deps: {
     },
     status: () => ({ state, lastLagMs, received, replayed, caughtUp }),
     catchUp,
-    onEvent (listener) { listeners.push(listener) }
+    onEvent (listener) { listeners.push(listener) },
+    onLogEntry (listener) { logListeners.push(listener) }
   }
 }

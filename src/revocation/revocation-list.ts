@@ -14,12 +14,19 @@ export interface RevocationList {
   /** Drop entries whose tokens have all expired. */
   prune (): void
   size (): { users: number, families: number }
+  /**
+   * Every entry still in force, as the event that made it (the latest one for a user), for the feed's snapshot. Lazy:
+   * entries added while it is walked may be included, pruned ones are skipped (they no longer matter).
+   */
+  entries (): IterableIterator<RevocationEvent>
 }
+
+type Kept<E> = E & { expiresAtMs: number }
 
 export function createRevocationList (deps: { retentionMs: number, nowMs: () => number }): RevocationList {
   const { retentionMs, nowMs } = deps
-  const users = new Map<string, { minVersion: number, expiresAtMs: number }>()
-  const families = new Map<string, number>()
+  const users = new Map<string, Kept<Extract<RevocationEvent, { kind: 'user' }>>>()
+  const families = new Map<string, Kept<Extract<RevocationEvent, { kind: 'family' }>>>()
 
   return {
     apply (event) {
@@ -27,11 +34,14 @@ export function createRevocationList (deps: { retentionMs: number, nowMs: () => 
       // must not shorten the entry's life here (instances need not agree on time).
       const expiresAtMs = Math.max(event.atMs, nowMs()) + retentionMs
       if (event.kind === 'family') {
-        families.set(event.familyId, Math.max(families.get(event.familyId) ?? 0, expiresAtMs))
+        const current = families.get(event.familyId)
+        families.set(event.familyId, { ...(current ?? event), expiresAtMs: Math.max(current?.expiresAtMs ?? 0, expiresAtMs) })
         return
       }
       const current = users.get(event.userId)
+      const latest = current === undefined || event.minVersion >= current.minVersion ? event : current
       users.set(event.userId, {
+        ...latest,
         minVersion: Math.max(current?.minVersion ?? 0, event.minVersion),
         expiresAtMs: Math.max(current?.expiresAtMs ?? 0, expiresAtMs)
       })
@@ -41,13 +51,18 @@ export function createRevocationList (deps: { retentionMs: number, nowMs: () => 
       const user = users.get(userId)
       if (user !== undefined && sessionVersion < user.minVersion && user.expiresAtMs > nowMs()) return true
       const family = families.get(sessionId)
-      return family !== undefined && family > nowMs()
+      return family !== undefined && family.expiresAtMs > nowMs()
     },
     prune () {
       const now = nowMs()
       for (const [id, entry] of users) if (entry.expiresAtMs <= now) users.delete(id)
-      for (const [id, expiresAtMs] of families) if (expiresAtMs <= now) families.delete(id)
+      for (const [id, entry] of families) if (entry.expiresAtMs <= now) families.delete(id)
     },
-    size: () => ({ users: users.size, families: families.size })
+    size: () => ({ users: users.size, families: families.size }),
+    * entries () {
+      for (const map of [users, families] as Array<Map<string, Kept<RevocationEvent>>>) {
+        for (const { expiresAtMs, ...event } of map.values()) if (expiresAtMs > nowMs()) yield event as RevocationEvent
+      }
+    }
   }
 }
