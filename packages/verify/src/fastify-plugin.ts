@@ -30,7 +30,14 @@ declare module 'fastify' {
   }
 }
 
-export type RotorVerifyPluginOptions = { verifier: Verifier } | VerifierOptions
+export type RotorVerifyPluginOptions = ({ verifier: Verifier } | VerifierOptions) & {
+  /**
+   * With verifier options: how long app.ready()/listen() wait for the verifier's first keys and feed state (default 8,
+   * inside Fastify's 10 s plugin timeout), failing boot with the reason after that; 0 starts at once, answering 503
+   * until the verifier is ready.
+   */
+  waitForReadySeconds?: number
+}
 
 /** An error Fastify's error handler can send as it is; the plugin's own hooks send it themselves. */
 export class AuthError extends Error {
@@ -48,11 +55,23 @@ export function sendFailure (reply: FastifyReply, failure: AuthFailure): Fastify
   return reply.code(failure.status).send(failure.error)
 }
 
+async function readyWithin (verifier: Verifier, seconds: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const { state, keys, error } = verifier.status()
+      reject(new Error(`@rotor/verify not ready after ${seconds} s: ${keys} keys, feed ${state}${error !== undefined ? ` (${error})` : ''}`))
+    }, seconds * 1000)
+  })
+  try { await Promise.race([verifier.ready(), late]) } finally { clearTimeout(timer) }
+}
+
 async function rotorVerify (app: FastifyInstance, options: RotorVerifyPluginOptions): Promise<void> {
   const owned = !('verifier' in options)
   const verifier = 'verifier' in options ? options.verifier : createVerifier(options)
   if (owned) {
-    app.addHook('onReady', () => verifier.ready())
+    const waitSeconds = options.waitForReadySeconds ?? 8
+    if (waitSeconds > 0) app.addHook('onReady', () => readyWithin(verifier, waitSeconds))
     app.addHook('onClose', () => verifier.close())
   }
   app.decorate('rotorVerifier', verifier)

@@ -113,6 +113,7 @@ export function createFeedClient (options: FeedClientOptions): FeedClient {
 
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
     const timer = setTimeout(resolve, ms)
+    timer.unref() // an open server keeps the process alive; a verifier alone must not
     wake = () => { clearTimeout(timer); resolve() }
   })
 
