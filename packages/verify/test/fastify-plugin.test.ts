@@ -3,6 +3,7 @@
 // insufficient_scope, 400 for two Authorization headers, 503 + Retry-After while tokens cannot be judged. Keys and
 // feed come from the CONTRACT FIXTURE (contract-feed-server.ts).
 import t from 'tap'
+import type { LightMyRequestResponse } from 'fastify'
 import { connect } from 'node:net'
 import { createVerifier, type VerifierOptions } from '../src/index.js'
 import { buildResourceServer } from '../../../examples/resource-server/app.js'
@@ -23,7 +24,8 @@ t.teardown(() => verifier.close())
 await verifier.ready()
 const app = await buildResourceServer({ verifier })
 t.teardown(() => app.close())
-const get = (url: string, authorization?: string | string[]) => app.inject({ url, headers: authorization === undefined ? {} : { authorization } })
+const get = (url: string, authorization?: string): Promise<LightMyRequestResponse> =>
+  app.inject({ method: 'GET', url, headers: authorization === undefined ? {} : { authorization } })
 
 t.test('a valid token passes and sets request.auth', async (t) => {
   const res = await get('/hello', `Bearer ${await sign({ userId: 'alice' })}`)
@@ -101,7 +103,7 @@ t.test('the plain function answers the same for Node headers and fetch Headers',
 t.test('tokens that cannot be judged (feed down, reject policy): 503 with Retry-After, no challenge', async (t) => {
   const wrong = options({ feed: { url: feed.streamUrl, credential: 'wrong-credential-0123456789abcdef' } })
   const boot = await buildResourceServer({ ...wrong, waitForReadySeconds: 0.5 })
-  await t.rejects(boot.ready(), /@rotor\/verify not ready after 0.5 s: 1 keys, feed starting \(the feed answered 401\)/, 'waiting for ready: a boot error that says why')
+  await t.rejects(async () => { await boot.ready() }, /@rotor\/verify not ready after 0.5 s: 1 keys, feed starting \(the feed answered 401\)/, 'waiting for ready: a boot error that says why')
   await boot.rotorVerifier.close() // a Fastify app whose ready() failed runs no onClose hooks
   const down = await buildResourceServer({ ...wrong, waitForReadySeconds: 0 })
   t.teardown(() => down.close())
