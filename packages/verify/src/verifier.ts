@@ -106,7 +106,7 @@ export function createVerifier (input: VerifierOptions): Verifier {
         url: streamUrl, credential, fetch: options.fetch, heartbeatSeconds, maxBackoffMs: options.maxFeedBackoffSeconds * 1000,
         nowMs, apply: (event) => revocations.apply(event), onState: setState, onMetric
       })
-    } else markLive()
+    } else setState('live') // no feed to wait for (feed: false): revocations are off, nothing is pending
     await Promise.all([keyStore.loaded, live])
   }
 
