@@ -2,8 +2,12 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# Workspaces (the @rotor/verify package Rotor imports its token rules from): manifests first, for the layer cache.
+COPY packages/verify/package.json ./packages/verify/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY packages/verify/tsconfig.build.json ./packages/verify/
+COPY packages/verify/src ./packages/verify/src
 COPY scripts ./scripts
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
@@ -14,6 +18,9 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# node_modules/@rotor/verify links here.
+COPY --from=build /app/packages/verify/package.json ./packages/verify/
+COPY --from=build /app/packages/verify/dist ./packages/verify/dist
 # Read at boot (common-password list); resolved relative to the package root from dist/.
 COPY data ./data
 # Where the compose stack's k6 profile has `rotor seed` write its file: a new volume mounted here takes this owner.

@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tap/**', '.rotor/**', 'k6/**'] },
+  { ignores: ['dist/**', 'packages/*/dist/**', 'node_modules/**', '.tap/**', '.rotor/**', 'k6/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

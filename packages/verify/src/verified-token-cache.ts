@@ -1,0 +1,60 @@
+// A bounded LRU of access tokens already verified by this process. A token serves many requests during its
+// lifetime, and a signature check costs far more than a lookup: a hit skips the signature work only. It never
+// replaces the revocation check (done by the caller on every request) and never outlives the token's exp.
+// Entries are found by the end of the token's signature (no hashing of the whole token per request) and a hit must
+// match the whole token text: a token with any byte changed, a cached signature pasted under another payload
+// included, is a miss and is verified in full. The price is memory: each entry keeps its token's text and claims.
+import type { AccessClaims } from './claims.js'
+
+export interface VerifiedTokenCache {
+  get (token: string): AccessClaims | undefined
+  set (token: string, claims: AccessClaims): void
+  size (): number
+}
+
+export interface VerifiedTokenCacheOptions {
+  /** 0 turns the cache off. */
+  maxEntries: number
+  /** Same leeway verification allows, so a hit is accepted exactly when a full verification would be. */
+  clockToleranceSeconds: number
+  maxTokenAgeSeconds: number
+  nowMs: () => number
+}
+
+/** 22 base64url characters: 132 bits of signature, plenty to spread entries. Safety comes from the full compare. */
+const KEY_CHARS = 22
+const keyOf = (token: string): string => token.slice(-KEY_CHARS)
+/** Stored in memory of their own: a slice would keep the request's header string alive and read through it. */
+const ownCopy = (ascii: string): string => Buffer.from(ascii, 'latin1').toString('latin1')
+
+export function createVerifiedTokenCache (options: VerifiedTokenCacheOptions): VerifiedTokenCache {
+  const { maxEntries, clockToleranceSeconds, maxTokenAgeSeconds, nowMs } = options
+  // Map order is recency order: a hit moves its entry to the end, the first entry is the least recently used.
+  const entries = new Map<string, { token: string, claims: AccessClaims }>()
+
+  return {
+    get (token) {
+      if (maxEntries === 0) return undefined
+      const key = keyOf(token)
+      const entry = entries.get(key)
+      if (entry === undefined || entry.token !== token) return undefined
+      const { claims } = entry
+      const nowSeconds = Math.floor(nowMs() / 1000) // whole seconds, as in full verification
+      entries.delete(key)
+      if (claims.expiresAtSeconds <= nowSeconds - clockToleranceSeconds ||
+        nowSeconds - claims.issuedAtSeconds - clockToleranceSeconds > maxTokenAgeSeconds) return undefined
+      entries.set(key, entry)
+      return claims
+    },
+    set (token, claims) {
+      if (maxEntries === 0) return
+      // Only verified tokens get here, so the text is ASCII (base64url and dots).
+      const stored = ownCopy(token)
+      const key = keyOf(stored)
+      entries.delete(key)
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string)
+      entries.set(key, { token: stored, claims })
+    },
+    size: () => entries.size
+  }
+}
