@@ -132,7 +132,9 @@ export function createVerifier (input: VerifierOptions): Verifier {
           claims = rules(token, nowMs())
         } catch (err) {
           if (!(err instanceof AccessTokenError)) throw err
-          if (err.reason === 'unknown_key') keyStore?.unknownKid()
+          // A kid we lack, or an algorithm none of our keys has (the issuer moved to a new key type): maybe a key
+          // published since the last fetch. Rate-limited in the key store, so a flood of such tokens costs one fetch.
+          if (err.reason === 'unknown_key' || err.reason === 'malformed') keyStore?.unknownKid()
           return fail(err.reason)
         }
         cache.set(token, claims)

@@ -18,10 +18,11 @@ const oldApp = await buildTestApp(t, { keySet: loadKeySet(a, 'EdDSA') })
 const newApp = await buildTestApp(t, { keySet: loadKeySet(JSON.stringify({ keys: [newKey, oldKey] }), 'EdDSA', newKey.kid) })
 const upstreams = { old: await oldApp.listen({ host: '127.0.0.1', port: 0 }), new: await newApp.listen({ host: '127.0.0.1', port: 0 }) }
 let upstream: 'old' | 'new' | 'down' = 'old'
+let cacheControl = true
 const proxy = createServer((req, res) => {
   if (upstream === 'down') { res.writeHead(502).end(); return }
   fetch(`${upstreams[upstream]}${req.url}`).then(async (r) => {
-    res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? '', 'cache-control': r.headers.get('cache-control') ?? '' })
+    res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? '', ...(cacheControl ? { 'cache-control': r.headers.get('cache-control') ?? '' } : {}) })
     res.end(await r.text())
   }, () => res.writeHead(502).end())
 })
@@ -97,4 +98,17 @@ t.test('takes only Ed25519/EdDSA and P-256/ES256 signature keys, each with its o
   t.same(keys.map((k) => [k.kid, k.alg]), [['ed', 'EdDSA'], ['ec', 'ES256']])
   t.same(keysOfJwks({ keys: [{ ...ed, kid: 'ed' }] }, ['ES256']), [], 'only the algorithms the issuer lists')
   t.throws(() => keysOfJwks({ nokeys: [] }, ['EdDSA']), /no "keys" array/)
+})
+
+t.test('periodic refresh: never sooner than the JWKS max-age, on the configured interval without one', async (t) => {
+  upstream = 'old'
+  const fresh = verifier(t, { jwksRefreshSeconds: 1 })
+  await fresh.v.ready()
+  cacheControl = false
+  const plain = verifier(t, { jwksRefreshSeconds: 1 })
+  await plain.v.ready()
+  await eventually('refreshed after the interval without max-age', () => plain.fetches.length >= 2)
+  cacheControl = true
+  t.ok(plain.fetches.length >= 2)
+  t.equal(fresh.fetches.length, 1, "Rotor's max-age (300 s) outranks a 1 s interval")
 })
