@@ -7,12 +7,12 @@ export const FEED_AUTH = { authorization: `Bearer ${FEED_CREDENTIAL}` }
 
 export interface FeedApp { app: FastifyInstance, url: string }
 
-/** `count` instances sharing a key prefix, each listening on a free port; closed when the test ends. */
-export async function feedApps (t: Test, count: number, env: Record<string, string> = {}, clock?: () => number): Promise<FeedApp[]> {
+/** `count` instances sharing a key prefix, each listening on `ports[i]` or a free port; closed when the test ends. */
+export async function feedApps (t: Test, count: number, env: Record<string, string> = {}, clock?: () => number, ports: number[] = []): Promise<FeedApp[]> {
   const shared = { REDIS_KEY_PREFIX: uniquePrefix(), REVOCATION_FEED_CREDENTIALS: `other-credential-being-rotated-out-0123,${FEED_CREDENTIAL}`, ...env }
-  return Promise.all(Array.from({ length: count }, async () => {
+  return Promise.all(Array.from({ length: count }, async (_, i) => {
     const app = await buildTestApp(t, { env: shared, clock })
-    const address = await app.listen({ port: 0, host: '127.0.0.1' })
+    const address = await app.listen({ port: ports[i] ?? 0, host: '127.0.0.1' })
     return { app, url: address }
   }))
 }
