@@ -43,7 +43,7 @@ t.test('the README and docker-compose.yml give one command for the key file, and
   const project = mkdtempSync(join(tmpdir(), 'rotor-keys-'))
   t.teardown(() => rmSync(project, { recursive: true, force: true }))
   // dist/ comes too, timestamps kept: the pre-script's build (tsc -b) then finds it up to date instead of rebuilding.
-  for (const path of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts', 'dist']) {
+  for (const path of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'scripts', 'dist', 'packages']) {
     cpSync(join(ROOT, path), join(project, path), { recursive: true, preserveTimestamps: true })
   }
   symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir')
