@@ -45,7 +45,8 @@ export const EnvSchema = Type.Object({
   REFRESH_IDLE_TTL_SECONDS: Int(60, 31536000, 604800, 'sliding idle timeout'),
   REFRESH_ABSOLUTE_TTL_SECONDS: Int(60, 31536000, 2592000, 'absolute lifetime'),
   REFRESH_REUSE_GRACE_SECONDS: Int(0, 60, 10, 'grace window for the immediate predecessor'),
-  REFRESH_GRACE_MAX_REPLAYS: Int(0, 10000, 100, 'replays allowed inside the grace window'),
+  // At most 255: the count is one byte of the family record (family-state.lua); a bigger limit would wrap it.
+  REFRESH_GRACE_MAX_REPLAYS: Int(0, 255, 100, 'replays allowed inside the grace window'),
   MAX_SESSIONS_PER_USER: Int(0, 1000, 100, 'families per user (least recently used deleted beyond it); 0 = unlimited'),
   REVOCATION_RESYNC_INTERVAL_MS: Int(250, 60000, 5000, 'how often the revocation log is re-read, bounding any pub/sub gap'),
   REVOCATION_FEED_ENABLED: Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('auto')], { default: 'auto' }),

@@ -6,15 +6,15 @@
 //   MaxRetriesPerRequestError, ClusterAllFailedError; and the plain Errors it rejects commands with, listed below);
 // - StoreUnavailableError, which our own store code throws (a WAIT that failed, a redirection loop, an empty reply).
 // A TypeError or any other error of our own code stays a 500, so real bugs remain visible.
-// Outages that topology events cause (a failover, a demotion while a WAIT is blocked, a resharding step, a node loss,
-// a timeout) are expected: logged as warnings. Any other store error is logged at error level with its code.
+// Every one is logged at error level with its code; `isStoreUnavailable` tells the outages that topology events cause
+// (a failover, a demotion while a WAIT is blocked, a resharding step, a node loss, a timeout) from the rest.
 
 // ioredis's error classes (redis-errors, ioredis/built/errors); matched by name, so a second copy of either matches.
 const STORE_ERROR_CLASSES = new Set(['ReplyError', 'RedisError', 'AbortError', 'InterruptError', 'ParserError',
   'MaxRetriesPerRequestError', 'ClusterAllFailedError', 'StoreUnavailableError', 'NotReplicatedError'])
 
 // The plain Errors ioredis rejects a command with (ioredis/built: Command, Redis, cluster, event_handler), and the
-// socket errors it passes through; with the server's own codes of an expected outage, for the log level.
+// socket errors it passes through; with the server's own codes of an expected outage, for the log's `outage` field.
 const OUTAGE = new RegExp([
   'Connection is closed', "Stream isn't writeable", 'Command timed out', 'Command aborted due to connection close',
   'Connection is discarded', 'Connection is aborted', 'Node is disconnected', 'Socket timeout', 'Ready check failed',
@@ -52,14 +52,20 @@ export function isStoreError (err: unknown): boolean {
     typeof (err as NodeJS.ErrnoException).syscall === 'string'))
 }
 
-/** A store error that a topology event or an outage explains (logged as a warning rather than an error). */
+/** A store error that a topology event or an outage explains (the log's `outage` field). */
 export function isStoreUnavailable (err: unknown): boolean {
   return err instanceof Error && isStoreError(err) && (err instanceof StoreUnavailableError || err.name === 'MaxRetriesPerRequestError' ||
     err.name === 'ClusterAllFailedError' || OUTAGE.test(err.message))
 }
 
-/** A store error's code for the log: the reply's first word (NOPERM, WRONGTYPE, ERR) or ioredis's error class. */
+/**
+ * A store error's code for the log: the reply's first word (NOPERM, WRONGTYPE, NOREPLICAS, CLUSTERDOWN), a socket
+ * error's code (ECONNRESET), or ioredis's error class (MaxRetriesPerRequestError); 'LINK' for its other link errors.
+ */
 export function storeErrorCode (err: Error): string {
-  if (err.name === 'ReplyError') return /^[A-Z][A-Z_-]*/.exec(err.message)?.[0] ?? 'ERR'
+  const word = /^[A-Z][A-Z_-]{2,}\b/.exec(err.message)?.[0]
+  if (word !== undefined) return word
+  const code = (err as NodeJS.ErrnoException).code
+  if (typeof code === 'string') return code
   return err.name === 'Error' ? 'LINK' : err.name
 }

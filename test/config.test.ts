@@ -47,7 +47,9 @@ t.test('rejects each invalid value with a single-line message naming the variabl
     ['REFRESH_TOKEN_SECRET', { REFRESH_TOKEN_SECRET: 'too-short-secret' }],
     ['ALLOWED_ORIGINS', { ALLOWED_ORIGINS: 'https://app.example.com/login' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'garbage' }],
-    ['REFRESH_IDLE_TTL_SECONDS', { REFRESH_IDLE_TTL_SECONDS: '7200', REFRESH_ABSOLUTE_TTL_SECONDS: '3600' }]
+    ['REFRESH_IDLE_TTL_SECONDS', { REFRESH_IDLE_TTL_SECONDS: '7200', REFRESH_ABSOLUTE_TTL_SECONDS: '3600' }],
+    // The replay count is one byte of the family record: a limit above 255 would never be reached.
+    ['REFRESH_GRACE_MAX_REPLAYS', { REFRESH_GRACE_MAX_REPLAYS: '256' }]
   ]
   for (const [variable, env] of cases) {
     const message = configError(t, env)

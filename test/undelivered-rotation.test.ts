@@ -73,11 +73,14 @@ t.test('a client retrying an answered-503 rotation for longer than the grace win
 
 t.test('a successor that was delivered still ends the grace window, replica frozen or not', async (t) => {
   const server = await app(t)
+  const events: string[] = []
+  server.audit.on((event) => { events.push(event.event) })
   const user = await registerAndLogin(server)
   t.equal((await refresh(server, user.refreshToken)).statusCode, 200, 'the successor is delivered')
   const answers = await frozen(() => retryAsTold(server, user.refreshToken, (res, elapsedMs) => res.statusCode !== 503 || elapsedMs > (GRACE_SECONDS + 2) * 1000))
   t.comment(`replays while frozen: ${answers.map((r) => r.statusCode).join(' ')}`)
   t.equal(answers[0]!.statusCode, 503, 'a replay while frozen is 503')
+  t.ok(events.includes('refresh_reuse_detected'), 'the reuse detected while frozen is a security event, though answered 503')
   const late = answers[answers.length - 1]!.statusCode === 503 ? await refresh(server, user.refreshToken) : answers[answers.length - 1]!
   t.equal(late.statusCode, 400, 'a replay after the window is refused: failed replays do not restart the window of a delivered successor')
 })

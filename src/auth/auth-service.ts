@@ -13,7 +13,11 @@ import type { SessionStarter, TokenGrant } from './grant.js'
 
 export type { TokenGrant } from './grant.js'
 
-export type RefreshOutcome = { ok: true, grant: TokenGrant } | { ok: false, reason: RotateFailure, userId?: string, familyId?: string }
+/**
+ * `unconfirmed`: a reuse or rollback revocation that no replica acknowledged (the store error to answer, 503), so the
+ * caller still records the security event before answering it.
+ */
+export type RefreshOutcome = { ok: true, grant: TokenGrant } | { ok: false, reason: RotateFailure, userId?: string, familyId?: string, unconfirmed?: Error }
 
 export type RegisterOutcome =
   | { ok: true, user: { id: string, email: string, createdAtMs: number } }
@@ -110,7 +114,9 @@ export function createAuthService (deps: {
         // The script already revoked the family; make its access tokens die everywhere too, and answer only once a
         // replica holds the revocation (a failover must not bring the family back).
         if ((result.reason === 'reuse' || result.reason === 'rollback') && result.userId !== undefined && result.familyId !== undefined) {
-          await Promise.all([revoker.announceFamily(result.userId, result.familyId, result.reason), sessions.confirmRevoked(result.userId)])
+          const settled = await Promise.allSettled([revoker.announceFamily(result.userId, result.familyId, result.reason), sessions.confirmRevoked(result.userId)])
+          const failed = settled.find((outcome) => outcome.status === 'rejected')
+          if (failed !== undefined) return { ...result, unconfirmed: failed.reason as Error }
         }
         return result
       }

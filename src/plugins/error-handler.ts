@@ -91,10 +91,10 @@ export default fp(async (app) => {
       return send(reply, errors.temporarilyUnavailable('The server is busy; retry shortly'))
     }
     if (isStoreError(err)) {
-      // Every store error is a 503 (src/redis-errors.ts). An outage is expected; anything else the store answered
-      // (NOPERM, WRONGTYPE, a script error) is logged at error level by its code: never the command's keys or args.
-      if (isStoreUnavailable(err)) request.log.warn({ err: { message: err.message } }, 'session store unavailable')
-      else request.log.error({ err: { code: storeErrorCode(err), message: err.message.slice(0, 200) } }, 'session store error')
+      // Every store error is a 503 (src/redis-errors.ts), logged at error level with its code and never the command's
+      // keys or args; `outage` tells a topology event or an unreachable store from anything else the store answered
+      // (NOPERM, WRONGTYPE, a script error), which is worth an operator's look.
+      request.log.error({ err: { code: storeErrorCode(err), message: err.message.slice(0, 200) }, outage: isStoreUnavailable(err) }, 'session store error')
       return send(reply, errors.temporarilyUnavailable())
     }
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {

@@ -51,6 +51,8 @@ const routes: FastifyPluginAsync = async (app) => {
       } else {
         app.audit(request, { event: 'refresh_failed', reason })
       }
+      // Logged above whether or not a replica acknowledged the revocation; unacknowledged, it is answered 503.
+      if (outcome.unconfirmed !== undefined) throw outcome.unconfirmed
       if (presented.viaCookie) app.refreshCookie.clear(reply)
       noStore(reply)
       throw errors.invalidGrant('The refresh token is invalid, expired or revoked')
