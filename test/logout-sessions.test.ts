@@ -3,7 +3,8 @@
 // 3.3.3 (terminate all other sessions).
 import t from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { bearer, buildTestApp, json, login, refresh, registerAndLogin } from './helper.js'
+import { createKeyNames } from '../src/key-names.js'
+import { bearer, buildTestApp, json, login, rawRedis, refresh, registerAndLogin } from './helper.js'
 
 const COOKIE = '__Secure-rotor_refresh'
 const XRW = { 'x-requested-with': 'XMLHttpRequest' }
@@ -127,4 +128,18 @@ t.test('requires a valid bearer token for logout-all', async (t) => {
     t.equal(json(res).error, 'invalid_token')
   }
   t.equal((await refresh(app, user.refreshToken)).statusCode, 200, 'nothing was revoked')
+})
+
+t.test('a user whose record is gone (purged, or lost in a failover): its token gets 401, and revoking all its sessions still works', async (t) => {
+  const app = await buildTestApp(t)
+  const user = await registerAndLogin(app)
+  const redis = await rawRedis(t)
+  t.equal(await redis.del(createKeyNames(app.config.redis.keyPrefix).user(user.userId)), 1, 'the user record is gone')
+  const res = await app.inject({ method: 'POST', url: '/auth/logout-all', headers: bearer(user.accessToken) })
+  t.equal(res.statusCode, 401, 'logout-all checks the session in the store first: there is none')
+  // What logout-all, an admin or the CLI run after that check (a record deleted in between): no 500, and every token
+  // of the id is announced dead, so verifiers that never call the store reject it too.
+  const floor = await app.revoker.allForUser(user.userId, 'logout_all')
+  t.equal(floor, Number.MAX_SAFE_INTEGER)
+  t.ok(app.revocations.list.isRevoked({ userId: user.userId, sessionId: user.sessionId, sessionVersion: 1 }), 'revoked locally')
 })

@@ -86,8 +86,9 @@ export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNa
   const key = keys.user(userId)
   const reply = await runScriptDurably(redis, 'revoke-all-for-user', [key], [reason, nowOverride(deps.storeClock), deps.idleMs],
     await (deps.durability ?? NO_DURABILITY).forWrite('revoke', key))
-  if (reply[0] !== 'ok') throw new Error('cannot revoke sessions of a user that does not exist')
-  return Number(reply[1])
+  // No user record (purged, or lost in a failover without replicas): no session of it can be live, so every token
+  // of that id is dead: announced as a floor no version reaches, and logout-all still succeeds (it is idempotent).
+  return reply[0] === 'ok' ? Number(reply[1]) : Number.MAX_SAFE_INTEGER
 }
 
 /**
