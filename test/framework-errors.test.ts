@@ -3,27 +3,11 @@
 // parameters, unknown routes and methods, bodies of the wrong type. Over a real socket, since Node's clientError path
 // (HPE_* parser errors) only happens there. No library code (FST_*, HPE_*) and no `code` field ever reaches a client.
 import t from 'tap'
-import { connect } from 'node:net'
+import { raw } from './raw-http.js'
 import { errorCodes } from 'fastify'
 import { buildTestApp } from './helper.js'
 
 type Test = Pick<typeof t, 'equal' | 'same' | 'notMatch' | 'match'>
-
-/** Writes `text` to the server as is and reads until the server closes or answers one response. */
-function raw (port: number, text: string): Promise<{ status: number, headers: string, body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(text))
-    let data = ''
-    socket.setEncoding('utf8')
-    socket.on('data', (chunk: string) => { data += chunk })
-    socket.on('error', reject)
-    socket.on('close', () => {
-      const [head = '', body = ''] = data.split('\r\n\r\n', 2)
-      resolve({ status: Number(head.split(' ')[1]), headers: head, body })
-    })
-    socket.setTimeout(30_000, () => socket.destroy(new Error('no answer')))
-  })
-}
 
 function assertShape (t: Test, status: number, body: string, expectedStatus: number, code: string, label: string) {
   t.equal(status, expectedStatus, `status: ${label}`)

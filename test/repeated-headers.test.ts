@@ -2,24 +2,8 @@
 // Node would silently keep the first Host, Content-Type or Authorization (and join two Origins), while a proxy in
 // front may act on the last one. So is an absolute-form target that names another host than Host. Over a raw socket (node:net), since HTTP clients merge repeated headers themselves.
 import t from 'tap'
-import { connect } from 'node:net'
+import { raw } from './raw-http.js'
 import { buildTestApp, registerAndLogin } from './helper.js'
-
-/** Writes `text` to the server as is (one request, Connection: close) and reads the whole answer. */
-function raw (port: number, text: string): Promise<{ status: number, body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(text))
-    let data = ''
-    socket.setEncoding('utf8')
-    socket.on('data', (chunk: string) => { data += chunk })
-    socket.on('error', reject)
-    socket.on('close', () => {
-      const [head = '', body = ''] = data.split('\r\n\r\n', 2)
-      resolve({ status: Number(head.split(' ')[1]), body })
-    })
-    socket.setTimeout(30_000, () => socket.destroy(new Error('no answer')))
-  })
-}
 
 const request = (lines: string[], body = '') =>
   `${lines.join('\r\n')}\r\nConnection: close\r\n${body === '' ? '' : `Content-Length: ${Buffer.byteLength(body)}\r\n`}\r\n${body}`

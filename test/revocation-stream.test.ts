@@ -3,7 +3,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { bearer, json, login, manualClock, refresh, registerAndLogin } from './helper.js'
-import { FEED_AUTH, feedApps } from './feed-helper.js'
+import { eventually, FEED_AUTH, feedApps } from './feed-helper.js'
 import { connectSse, dataOf, type SseMessage } from './sse-client.js'
 
 const isRevocation = (m: SseMessage) => m.event === 'revocation'
@@ -94,6 +94,9 @@ t.test('a subscriber without a usable id gets a snapshot holding revocations mad
   await post(a!.app, '/auth/logout-all', early.accessToken)
   const session = await registerAndLogin(a!.app)
   await post(a!.app, '/auth/logout', session.accessToken)
+  // B learns of A's revocations a moment later (pub/sub); its snapshot is what B holds when the subscriber connects.
+  await eventually(() => b!.app.revocations.list.isRevoked({ userId: session.userId, sessionId: session.sessionId, sessionVersion: 1 }),
+    'B holds the revocations made on A')
   for (const lastEventId of [undefined, 'not-an-id', '99999999999999-0']) {
     const stream = await connectSse(`${b!.url}/revocations/stream`, lastEventId === undefined ? FEED_AUTH : { ...FEED_AUTH, 'last-event-id': lastEventId })
     t.teardown(stream.close)

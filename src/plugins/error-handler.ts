@@ -108,7 +108,10 @@ export default fp(async (app) => {
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') return done(errors.invalidRequest('HTTP/1.1 requests must send Host'))
     const repeated = repeatedSingleHeader(request.raw.rawHeaders)
-    if (repeated !== undefined) return done(errors.invalidRequest(`The request has more than one ${repeated} header`))
+    if (repeated !== undefined) {
+      // Two credentials are ambiguous by RFC 6750 §2: the same answer the bearer check gives.
+      return done(errors.invalidRequest(repeated === 'Authorization' ? 'Send exactly one Authorization header (RFC 6750 §2)' : `The request has more than one ${repeated} header`))
+    }
     if (authorityConflicts(request.raw.url ?? '', request.headers.host)) return done(errors.invalidRequest('The request target names another host than Host'))
     done()
   })
