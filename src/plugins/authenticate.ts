@@ -6,12 +6,14 @@ import { errors } from '../errors.js'
 import type { TokenRejection } from '../metrics/security-metrics.js'
 import { AccessTokenError, type AccessClaims } from '../tokens/access-token.js'
 import { hasSecondAuthorization, parseBearer } from '@rotor/verify'
-import type { Authenticate } from '@rotor/verify/fastify'
+import type { Authenticate } from '@rotor/verify/fastify-types'
 
 // The Authorization grammar and the hook type are @rotor/verify's: resource servers parse headers exactly as we do,
-// and both Fastify plugins declare request.auth and app.authenticate with the same types.
+// and both Fastify plugins declare request.auth and app.authenticate with the same types. The type comes from the
+// types-only module: '@rotor/verify/fastify' would also give Rotor's Fastify types the package plugin's decorations
+// (app.rotorVerifier, request.authDegraded), which Rotor never sets.
 export { hasSecondAuthorization, parseBearer } from '@rotor/verify'
-export type { Authenticate } from '@rotor/verify/fastify'
+export type { Authenticate } from '@rotor/verify/fastify-types'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -2,12 +2,13 @@
 // (REVOCATION_FEED_BUFFER_EVENTS) so that a subscriber that reconnects with the id it last saw is sent only what it
 // missed. Ids are the Redis Stream ids "<ms>-<seq>", the same on every instance of a deployment. Once an event has been
 // evicted, a subscriber whose id is older cannot be proven complete from here: it gets a snapshot instead.
-import type { RevocationEvent } from './revocation-list.js'
+import { toFeedEvent, type FeedEvent, type LogEvent } from './revocation-list.js'
 
-/** An event on the wire: user id, session id (the sid claim, i.e. the family id) or version floor, time; no email, no token. */
-export type WireEvent =
-  | { kind: 'user', userId: string, minVersion: number, atMs: number, reason: string }
-  | { kind: 'session', userId: string, sessionId: string, atMs: number, reason: string }
+/**
+ * An event on the wire: user id, session id (the sid claim, i.e. the family id) or version floor, time; no email, no
+ * token. The same type as @rotor/verify's FeedEvent: the package parses what we send.
+ */
+export type WireEvent = FeedEvent
 
 export interface LogEntry { id: string, event: WireEvent }
 
@@ -25,16 +26,12 @@ export function compareIds (a: string, b: string): number {
 }
 
 /** Only the fields of the contract, whatever else an event carried. */
-export function toWire (event: RevocationEvent): WireEvent {
-  return event.kind === 'user'
-    ? { kind: 'user', userId: event.userId, minVersion: event.minVersion, atMs: event.atMs, reason: event.reason }
-    : { kind: 'session', userId: event.userId, sessionId: event.familyId, atMs: event.atMs, reason: event.reason }
-}
+export const toWire: (event: LogEvent) => WireEvent = toFeedEvent
 
 export type Since = { entries: LogEntry[], more: boolean } | 'too-old' | 'ahead'
 
 export interface FeedLog {
-  append (id: string, event: RevocationEvent): void
+  append (id: string, event: LogEvent): void
   /** Newest id applied and served; '0-0' before the first. Resuming from it misses nothing. */
   position (): string
   /** Entries after `after` (at most `limit`); 'too-old' when some may have been evicted, 'ahead' when newer than position. */

@@ -2,13 +2,14 @@
 // plus leeway), for a subscriber whose position this instance cannot prove complete. Entries only ever add
 // revocations, so a subscriber merges a snapshot into what it holds; nothing it knew is undone by one.
 import type { RevocationList } from './revocation-list.js'
-import { isEventId, toWire, type WireEvent } from './feed-log.js'
+import { isEventId, type WireEvent } from './feed-log.js'
 
 /** Walks the list lazily in chunks (a large list is never copied whole per subscriber). */
 export function * snapshotChunks (list: RevocationList, size: number): Generator<WireEvent[]> {
   let chunk: WireEvent[] = []
+  // entries() yields fresh objects in the public shape, only the contract's fields: sent as they are.
   for (const event of list.entries()) {
-    chunk.push(toWire(event))
+    chunk.push(event)
     if (chunk.length === size) { yield chunk; chunk = [] }
   }
   if (chunk.length > 0) yield chunk
@@ -24,9 +25,8 @@ const keyOf = (e: WireEvent): string => e.kind === 'user' ? `u:${e.userId}` : `s
 export function snapshotPage (list: RevocationList, afterKey: string, limit: number): { entries: WireEvent[], lastKey?: string } {
   const candidates: Array<[string, WireEvent]> = []
   for (const event of list.entries()) {
-    const wire = toWire(event)
-    const key = keyOf(wire)
-    if (key > afterKey) candidates.push([key, wire])
+    const key = keyOf(event)
+    if (key > afterKey) candidates.push([key, event])
   }
   candidates.sort((a, b) => (a[0] < b[0] ? -1 : 1))
   const page = candidates.slice(0, limit)

@@ -4,7 +4,7 @@
 import type { RedisSubscriber } from '../redis-client.js'
 import { NO_DURABILITY, type DurabilityPolicy } from '../redis-durability.js'
 import { defineScripts, runScriptDurably, type RedisClient } from '../sessions/scripts.js'
-import type { RevocationEvent, RevocationList } from './revocation-list.js'
+import type { LogEvent, RevocationEvent, RevocationList } from './revocation-list.js'
 
 export type FeedState = 'starting' | 'live' | 'degraded'
 
@@ -30,12 +30,12 @@ export interface RevocationFeed {
   /** Replay the log from the last applied id (also run on every reconnect and every resync interval). */
   catchUp (): Promise<void>
   /** `source`: 'live' for a pub/sub message, 'replay' for an entry read back from the log. */
-  onEvent (listener: (event: RevocationEvent, lagMs: number, source: EventSource) => void): void
+  onEvent (listener: (event: LogEvent, lagMs: number, source: EventSource) => void): void
   /**
    * The log as served to other services (revocation-stream.ts): each entry once, in strictly increasing id order.
    * A live message heard while a replay runs or the feed is not live is held back for the replay to deliver in order.
    */
-  onLogEntry (listener: (id: string, event: RevocationEvent) => void): void
+  onLogEntry (listener: (id: string, event: LogEvent) => void): void
 }
 
 export type EventSource = 'live' | 'replay'
@@ -77,14 +77,14 @@ export function createRevocationFeed (deps: {
   let timer: NodeJS.Timeout | undefined
   let retry: NodeJS.Timeout | undefined
   let stopped = false
-  const listeners: Array<(event: RevocationEvent, lagMs: number, source: EventSource) => void> = []
-  const logListeners: Array<(id: string, event: RevocationEvent) => void> = []
+  const listeners: Array<(event: LogEvent, lagMs: number, source: EventSource) => void> = []
+  const logListeners: Array<(id: string, event: LogEvent) => void> = []
   let servedId = '0-0' // newest id handed to logListeners; replays start after it, so none is skipped
   let heldBack = false
 
   function apply (id: string, payload: string, source: EventSource): boolean {
-    let event: RevocationEvent
-    try { event = JSON.parse(payload) as RevocationEvent } catch { return false }
+    let event: LogEvent
+    try { event = JSON.parse(payload) as LogEvent } catch { return false }
     list.apply(event)
     if (newer(id, lastId)) lastId = id
     lastLagMs = Math.max(0, Date.now() - Number(id.split('-')[0]))
@@ -99,13 +99,13 @@ export function createRevocationFeed (deps: {
    * log. Applied again (idempotent), in case pub/sub had skipped it while a newer one arrived.
    */
   function served (id: string, payload: string): void {
-    let event: RevocationEvent
-    try { event = JSON.parse(payload) as RevocationEvent } catch { return }
+    let event: LogEvent
+    try { event = JSON.parse(payload) as LogEvent } catch { return }
     list.apply(event)
     serve(id, event)
   }
 
-  function serve (id: string, event: RevocationEvent): void {
+  function serve (id: string, event: LogEvent): void {
     if (!newer(id, servedId)) return
     servedId = id
     for (const listener of logListeners) listener(id, event)

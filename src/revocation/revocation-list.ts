@@ -1,7 +1,13 @@
-// In-process revocation state consulted after every signature check: "user U: session versions below N are dead"
-// and "family F is dead". Decisions use claims (sub, sv, sid), never the token text. Every entry lives only as long as
-// a token issued before it could (the longest access-token lifetime plus leeway), so memory is bounded by the
-// revocation rate times that lifetime.
+// In-process revocation state consulted after every signature check. The rules (a user entry is a floor of session
+// versions, a session entry kills that sid, each lives max(atMs, now) + one access-token lifetime + leeway, idempotent)
+// live once, in @rotor/verify, which resource servers use too. This adapter only maps Rotor's internal event shape,
+// the one in the Redis revocation log ({ kind: 'family', familyId }), to the feed's public one
+// ({ kind: 'session', sessionId }). The log keeps the internal shape: instances of an older version read it during a
+// rolling upgrade, and entries they wrote must still be read here. Entries in the public shape are read too, so that a
+// later version can switch the log to it once no instance older than this one runs.
+import { createRevocationList as createSharedList, type FeedEvent } from '@rotor/verify'
+
+export type { FeedEvent } from '@rotor/verify'
 
 export type RevocationEvent =
   | { kind: 'user', userId: string, minVersion: number, atMs: number, reason: string }
@@ -9,60 +15,39 @@ export type RevocationEvent =
 
 export interface RevocationList {
   /** Idempotent; a user entry keeps the highest version seen. */
-  apply (event: RevocationEvent): void
+  apply (event: LogEvent): void
   isRevoked (claims: { userId: string, sessionId: string, sessionVersion: number }): boolean
   /** Drop entries whose tokens have all expired. */
   prune (): void
   size (): { users: number, families: number }
   /**
-   * Every entry still in force, as the event that made it (the latest one for a user), for the feed's snapshot. Lazy:
-   * entries added while it is walked may be included, pruned ones are skipped (they no longer matter).
+   * Every entry still in force, in the feed's public shape (for a user, the event that set the floor), for the feed's
+   * snapshot. Lazy: entries added while it is walked may be included, pruned ones are skipped (they no longer matter).
    */
-  entries (): IterableIterator<RevocationEvent>
+  entries (): IterableIterator<FeedEvent>
 }
 
-type Kept<E> = E & { expiresAtMs: number }
+/** What a log entry may hold: the internal shape (written today) or the public one. */
+export type LogEvent = RevocationEvent | FeedEvent
+
+/** The public shape of a log entry, with only the contract's fields, whatever else the entry carried. */
+export function toFeedEvent (event: LogEvent): FeedEvent {
+  const { userId, atMs, reason } = event
+  if (event.kind === 'user') return { kind: 'user', userId, minVersion: event.minVersion, atMs, reason }
+  return { kind: 'session', userId, sessionId: event.kind === 'family' ? event.familyId : event.sessionId, atMs, reason }
+}
 
 export function createRevocationList (deps: { retentionMs: number, nowMs: () => number }): RevocationList {
-  const { retentionMs, nowMs } = deps
-  const users = new Map<string, Kept<Extract<RevocationEvent, { kind: 'user' }>>>()
-  const families = new Map<string, Kept<Extract<RevocationEvent, { kind: 'family' }>>>()
-
+  const list = createSharedList(deps)
   return {
-    apply (event) {
-      // Counted from when this instance learnt of it at the earliest: a revoking instance whose clock runs behind
-      // must not shorten the entry's life here (instances need not agree on time).
-      const expiresAtMs = Math.max(event.atMs, nowMs()) + retentionMs
-      if (event.kind === 'family') {
-        const current = families.get(event.familyId)
-        families.set(event.familyId, { ...(current ?? event), expiresAtMs: Math.max(current?.expiresAtMs ?? 0, expiresAtMs) })
-        return
-      }
-      const current = users.get(event.userId)
-      const latest = current === undefined || event.minVersion >= current.minVersion ? event : current
-      users.set(event.userId, {
-        ...latest,
-        minVersion: Math.max(current?.minVersion ?? 0, event.minVersion),
-        expiresAtMs: Math.max(current?.expiresAtMs ?? 0, expiresAtMs)
-      })
+    apply: (event) => { list.apply(toFeedEvent(event)) },
+    // The warm path: the shared list's own method, no wrapper, no allocation.
+    isRevoked: list.isRevoked,
+    prune: list.prune,
+    size () {
+      const { users, sessions } = list.size()
+      return { users, families: sessions }
     },
-    isRevoked ({ userId, sessionId, sessionVersion }) {
-      // Runs on every authenticated request: the clock is read only when an entry matches.
-      const user = users.get(userId)
-      if (user !== undefined && sessionVersion < user.minVersion && user.expiresAtMs > nowMs()) return true
-      const family = families.get(sessionId)
-      return family !== undefined && family.expiresAtMs > nowMs()
-    },
-    prune () {
-      const now = nowMs()
-      for (const [id, entry] of users) if (entry.expiresAtMs <= now) users.delete(id)
-      for (const [id, entry] of families) if (entry.expiresAtMs <= now) families.delete(id)
-    },
-    size: () => ({ users: users.size, families: families.size }),
-    * entries () {
-      for (const map of [users, families] as Array<Map<string, Kept<RevocationEvent>>>) {
-        for (const { expiresAtMs, ...event } of map.values()) if (expiresAtMs > nowMs()) yield event as RevocationEvent
-      }
-    }
+    entries: list.entries
   }
 }

@@ -6,15 +6,12 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { hasSecondAuthorization } from './bearer.js'
 import type { AccessClaims } from './claims.js'
+import type { Authenticate } from './fastify-types.js'
 import { checkRole, missingToken, twoAuthorizationHeaders, type AuthFailure } from './http-auth.js'
 import { createVerifier, type Verifier } from './verifier.js'
 import type { VerifierOptions } from './verifier-options.js'
 
-/** Callable both ways: as a route hook (`onRequest: app.authenticate`) or awaited directly. */
-export interface Authenticate {
-  (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void
-  (request: FastifyRequest): Promise<void>
-}
+export type { Authenticate } from './fastify-types.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
