@@ -60,7 +60,7 @@ export async function runValidation (ctx: BenchContext): Promise<BenchResults['v
 }
 
 /** Tokens exactly as the app issues them (same signer, claims and key), spread over the seeded users' sessions. */
-async function mintTokens (ctx: BenchContext, count: number): Promise<string[]> {
+export async function mintTokens (ctx: BenchContext, count: number): Promise<string[]> {
   const { jwt } = ctx.appConfig
   const signer = createAccessTokens({
     keySet: ctx.keySet, issuer: jwt.issuer, audience: jwt.audience, clientId: jwt.clientId,
