@@ -16,7 +16,8 @@ export async function runResourceServerVerify (ctx: BenchContext, rs: ResourceSe
   const { bench } = ctx
   const pid = rs.child.pid
   // Scenario 4 has logged its users out by now (scenario 8 will): only tokens that stay valid.
-  const tokens = partitionUsers(ctx.seed.users, bench).neverRevoked.map((u) => u.accessToken)
+  const valid = partitionUsers(ctx.seed.users, bench).neverRevoked
+  const tokens = valid.map((u) => u.accessToken)
   const tokensFile = writeLines(ctx, 'rs-access-tokens', tokens)
   const base = { url: rs.url, valuesFile: tokensFile, connections: bench.connections, seconds: bench.seconds }
 
@@ -44,7 +45,7 @@ export async function runResourceServerVerify (ctx: BenchContext, rs: ResourceSe
   const coldBound = 1 / (1 / rawVerify.perSecond + 1 / bare.rps)
   const coldCount = Math.min(MAX_COLD_TOKENS, Math.max(100, Math.ceil(coldBound * bench.seconds * 1.3)))
   ctx.log(`scenario 7: minting ${coldCount} fresh access tokens for the cold phase`)
-  const coldFile = writeLines(ctx, 'rs-cold-access-tokens', await mintTokens(ctx, coldCount))
+  const coldFile = writeLines(ctx, 'rs-cold-access-tokens', await mintTokens(ctx, coldCount, valid))
   ctx.log('scenario 7: resource server GET /hello cold, every token new')
   const cold = await measurePhase(ctx, { ...base, valuesFile: coldFile, kind: 'hello', amount: coldCount }, pid)
   if (cold.ok === coldCount) ctx.log('  note: every cold token was used before the phase time ran out; the rate covers the shorter phase')
