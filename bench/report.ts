@@ -55,6 +55,7 @@ export function formatReport (r: BenchResults): string {
       ms(r.celebrity.otherRefreshMs.meanwhile.max), ...verdict(t, 'celebrity-other-refresh-p99')],
     ['7 RS GET /bench/bare (ceiling)', `${int(rsv.bare.rps)} req/s`, '', '', ...lat(rsv.bare), '', ''],
     ['7 RS GET /hello warm (@rotor/verify)', `${int(rsv.warm.rps)} req/s`, `bare ${int(rsv.bare.rps)} req/s`, pct(rsv.ratios.warmVsBare), ...lat(rsv.warm), ...verdict(t, 'rs-warm-vs-bare')],
+    ['7 (info) same, server CPU per request', `${cpuMicros(rsv.warm)} µs`, `bare ${cpuMicros(rsv.bare)} µs`, pct(rsv.ratios.warmVsBareByCpu), '', '', '', 'info', ''],
     ['7 RS GET /hello cold (new token each)', `${int(rsv.cold.rps)} req/s`, `1/(verify+bare) ${int(rsv.coldBound)}/s`, pct(rsv.ratios.coldVsBound), ...lat(rsv.cold), ...verdict(t, 'rs-cold-vs-bound')],
     [`8 propagation, ${p8.users} users x ${p8.resourceServers} RS`, 'logout-all 204 -> RS rejects', `logout-all p50 ${ms(p8.logoutAllMs.p50)} ms`, '',
       ms(p8.fromResponseMs.p50), ms(p8.fromResponseMs.p99), ms(p8.fromResponseMs.max), ...verdict(t, 'rs-propagation-p99')],
@@ -88,6 +89,7 @@ export function formatReport (r: BenchResults): string {
   ].join('\n')
 }
 
+const cpuMicros = (p: Phase): string => Number.isFinite(p.serverCpuPercent) ? (p.serverCpuPercent * 1e4 / p.rps).toFixed(1) : 'n/a'
 const cpuPct = (n: number): string => Number.isFinite(n) ? `${Math.round(n)}%` : 'n/a'
 
 function phaseList (r: BenchResults): Array<[string, Phase]> {

@@ -118,7 +118,8 @@ export interface BenchResults {
     rawVerify: Rate
     /** 1 / (one raw verify + one bare request), per second: what one core could do cold with a free verifier. */
     coldBound: number
-    ratios: { warmVsBare: number, coldVsBound: number }
+    /** warmVsBareByCpu: bare's server CPU per request over warm's (info: holds even where the load generator limits the rates). */
+    ratios: { warmVsBare: number, coldVsBound: number, warmVsBareByCpu: number }
   }
   /** Scenario 8: logout-all on one of two Rotor instances until each of three resource servers rejects the token. */
   propagation: {

@@ -53,6 +53,10 @@ export async function runResourceServerVerify (ctx: BenchContext, rs: ResourceSe
   return {
     bare, warmPrime, warm, cold, coldTokens: coldCount, rawVerify, coldBound,
     rounds: rounds.map((r, i) => ({ bareRps: r.bare.rps, warmRps: r.warm.rps, warmVsBare: ratios[i]! })),
-    ratios: { warmVsBare: ratio(warm.rps, bare.rps), coldVsBound: ratio(cold.rps, coldBound) }
+    ratios: {
+      warmVsBare: ratio(warm.rps, bare.rps),
+      coldVsBound: ratio(cold.rps, coldBound),
+      warmVsBareByCpu: ratio(bare.serverCpuPercent / bare.rps, warm.serverCpuPercent / warm.rps)
+    }
   }
 }
