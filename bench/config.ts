@@ -14,6 +14,8 @@ export interface BenchConfig {
   alg: 'EdDSA' | 'ES256'
   /** K: users logged out everywhere in the revocation-propagation scenario. */
   revocationUsers: number
+  /** Users logged out everywhere, one at a time, while three resource servers follow the feed (scenario 8). */
+  propagationUsers: number
   /** Users seeded into a separate Redis for the memory scenario. */
   memoryUsers: number
   /** Sessions of the one big account in the celebrity scenario. */
@@ -36,7 +38,7 @@ export interface BenchConfig {
 }
 
 const SMOKE: Record<string, string> = {
-  BENCH_USERS: '200', BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_CONNECTIONS: '10', BENCH_REVOCATION_USERS: '10',
+  BENCH_USERS: '200', BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_CONNECTIONS: '10', BENCH_REVOCATION_USERS: '10', BENCH_PROPAGATION_USERS: '10',
   BENCH_MEMORY_USERS: '200', BENCH_CELEBRITY_SESSIONS: '1000', BENCH_EVALSHA_CONCURRENCY: '16', BENCH_MICRO_SECONDS: '0.15',
   BENCH_STORM_ME_RATE: '100', BENCH_STORM_LOGIN_RATE: '60', BENCH_STORM_CONNECTIONS: '30'
 }
@@ -70,6 +72,7 @@ export function parseBenchConfig (source: Record<string, string | undefined>, re
     alg,
     // Taken from the end of the seeded users, apart from the ones the refresh scenario rotates.
     revocationUsers: Math.min(num('BENCH_REVOCATION_USERS', 200, 1, 100_000), Math.floor(users / 4)),
+    propagationUsers: Math.min(num('BENCH_PROPAGATION_USERS', 200, 1, 100_000), Math.floor(users / 4)),
     memoryUsers: num('BENCH_MEMORY_USERS', 20_000, 10, 1_000_000),
     celebritySessions: num('BENCH_CELEBRITY_SESSIONS', 10_000, 100, 1_000_000),
     loginConnections: num('BENCH_LOGIN_CONNECTIONS', 8, 1, 36),

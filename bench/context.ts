@@ -43,9 +43,8 @@ export function writeLines (ctx: BenchContext, name: string, lines: string[]): s
   return file
 }
 
-/** Run one load phase against instance A and add the CPU its process and Redis used meanwhile. */
-export async function measurePhase (ctx: BenchContext, spec: LoadSpec | (PacedSpec & { paced: true })): Promise<Phase> {
-  const serverPid = ctx.servers.a.child.pid
+/** Run one load phase against instance A (or the server `serverPid`) and add the CPU it and Redis used meanwhile. */
+export async function measurePhase (ctx: BenchContext, spec: LoadSpec | (PacedSpec & { paced: true }), serverPid = ctx.servers.a.child.pid): Promise<Phase> {
   const redisPid = ctx.redisProcess.process.pid
   const { serverCore, loadCore } = ctx.pinning
   const server0 = cpuSeconds(serverPid)

@@ -28,6 +28,8 @@ const ratioText = (n: number): string => Number.isFinite(n) ? `${n.toFixed(2)}×
 export function formatReport (r: BenchResults): string {
   const v = r.validation
   const t = r.targets
+  const rsv = r.resourceServer
+  const p8 = r.propagation
   const main = [
     ['Scenario', 'Measured', 'Baseline (same run)', 'Ratio', 'p50 ms', 'p99 ms', 'max ms', 'Target', 'Result'],
     ['1 GET /bench/bare (ceiling)', `${int(v.bare.rps)} req/s`, '', '', ...lat(v.bare), '', ''],
@@ -51,6 +53,12 @@ export function formatReport (r: BenchResults): string {
     ['6 other users\' refresh meanwhile', `p99 ${ms(r.celebrity.otherRefreshMs.meanwhile.p99)} ms`, `alone p99 ${ms(r.celebrity.otherRefreshMs.alone.p99)} ms`,
       pct(r.celebrity.otherRefreshP99Ratio), ms(r.celebrity.otherRefreshMs.meanwhile.p50), ms(r.celebrity.otherRefreshMs.meanwhile.p99),
       ms(r.celebrity.otherRefreshMs.meanwhile.max), ...verdict(t, 'celebrity-other-refresh-p99')],
+    ['7 RS GET /bench/bare (ceiling)', `${int(rsv.bare.rps)} req/s`, '', '', ...lat(rsv.bare), '', ''],
+    ['7 RS GET /hello warm (@rotor/verify)', `${int(rsv.warm.rps)} req/s`, `bare ${int(rsv.bare.rps)} req/s`, pct(rsv.ratios.warmVsBare), ...lat(rsv.warm), ...verdict(t, 'rs-warm-vs-bare')],
+    ['7 (info) same, server CPU per request', `${cpuMicros(rsv.warm)} µs`, `bare ${cpuMicros(rsv.bare)} µs`, pct(rsv.ratios.warmVsBareByCpu), '', '', '', 'info', ''],
+    ['7 RS GET /hello cold (new token each)', `${int(rsv.cold.rps)} req/s`, `1/(verify+bare) ${int(rsv.coldBound)}/s`, pct(rsv.ratios.coldVsBound), ...lat(rsv.cold), ...verdict(t, 'rs-cold-vs-bound')],
+    [`8 propagation, ${p8.users} users x ${p8.resourceServers} RS`, 'logout-all 204 -> RS rejects', `logout-all p50 ${ms(p8.logoutAllMs.p50)} ms`, '',
+      ms(p8.fromResponseMs.p50), ms(p8.fromResponseMs.p99), ms(p8.fromResponseMs.max), ...verdict(t, 'rs-propagation-p99')],
     [`5 memory, browser UA (${r.memory.browserUserAgent.familyEncoding})`, `${int(r.memory.browserUserAgent.usedMemoryDeltaPerSession)} B/session`,
       `MEMORY USAGE ${int(r.memory.browserUserAgent.memoryUsage.perSession)} B`, '', '', '', '', ...verdict(t, 'memory-per-session')],
     [`5 memory, seed UA (${r.memory.seedUserAgent.familyEncoding})`, `${int(r.memory.seedUserAgent.usedMemoryDeltaPerSession)} B/session`,
@@ -81,13 +89,15 @@ export function formatReport (r: BenchResults): string {
   ].join('\n')
 }
 
+const cpuMicros = (p: Phase): string => Number.isFinite(p.serverCpuPercent) ? (p.serverCpuPercent * 1e4 / p.rps).toFixed(1) : 'n/a'
 const cpuPct = (n: number): string => Number.isFinite(n) ? `${Math.round(n)}%` : 'n/a'
 
 function phaseList (r: BenchResults): Array<[string, Phase]> {
   const v = r.validation
   return [['bare', v.bare], ['/me prime', v.warmPrime], ['/me warm', v.warm], ['/me half (autocannon)', v.warmHalfRate],
     ['/me half (paced)', v.warmHalfRatePaced], ['/me cold', v.cold], ['refresh', r.refresh.app], ['login', r.login.app],
-    ['/me paced, no logins', r.loginStorm.meQuiet], ['/me paced, login flood', r.loginStorm.meStorm], ['login flood', r.loginStorm.logins]]
+    ['/me paced, no logins', r.loginStorm.meQuiet], ['/me paced, login flood', r.loginStorm.meStorm], ['login flood', r.loginStorm.logins],
+    ['RS bare', r.resourceServer.bare], ['RS /hello prime', r.resourceServer.warmPrime], ['RS /hello warm', r.resourceServer.warm], ['RS /hello cold', r.resourceServer.cold]]
 }
 
 /** Anything that weakens a figure, said next to it rather than left for the reader to spot. */
@@ -100,12 +110,17 @@ export function warnings (r: BenchResults, phases = phaseList(r)): string[] {
     if (p.loadCpuPercent >= 90) out.push(`${name}: the load generator used ${Math.round(p.loadCpuPercent)}% of its core, so this rate may be the generator's limit, not the server's`)
     if (p.non2xx + p.errors > 0) out.push(`${name}: ${p.non2xx} non-2xx and ${p.errors} errors (${JSON.stringify(p.statusCodes)})`)
   }
-  for (const [name, p] of [['bare', r.validation.bare], ['/me warm', r.validation.warm], ['/me cold', r.validation.cold]] as const) {
+  const saturated = [['bare', r.validation.bare], ['/me warm', r.validation.warm], ['/me cold', r.validation.cold],
+    ['RS bare', r.resourceServer.bare], ['RS /hello warm', r.resourceServer.warm], ['RS /hello cold', r.resourceServer.cold]] as const
+  for (const [name, p] of saturated) {
     const busy = p.serverCpuPercent + p.redisCpuPercent + p.serverCoreOtherPercent + p.stealPercent
     if (r.pinning.pinned && busy < 80) out.push(`${name}: the server core was idle ${Math.round(100 - busy)}% of the time, so the server core was not the bottleneck`)
   }
   const failures = r.refresh.rawEvalsha.failures + r.refresh.rawEvalshaSerial.failures
   if (failures > 0) out.push(`raw EVALSHA: ${failures} calls did not rotate`)
   if (r.revocation.timeouts > 0) out.push(`revocation: ${r.revocation.timeouts} users still accepted on B after the give-up time`)
+  const p8 = r.propagation
+  if (p8.timeouts > 0) out.push(`propagation: ${p8.timeouts} of ${p8.samples} resource-server samples did not reject the token within the give-up time`)
+  if (p8.acceptedAfterRejection > 0) out.push(`propagation: ${p8.acceptedAfterRejection} times a resource server still answered 200 after its verifier rejected the token`)
   return out
 }

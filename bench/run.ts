@@ -1,6 +1,6 @@
-// `npm run bench`: proves (or disproves) the scale targets of issue 4 in one command that ends by itself.
-// Starts its own redis-server and app instances, seeds BENCH_USERS users, runs the six scenarios and the verifier
-// micro-benchmark, each beside its baseline measured in the same run on the same core, then prints a table and
+// `npm run bench`: proves (or disproves) the scale targets of issues 4, 9 and 10 in one command that ends by itself.
+// Starts its own redis-server, app instances and resource servers, seeds BENCH_USERS users, runs the scenarios and the
+// verifier micro-benchmark, each beside its baseline measured in the same run on the same core, then prints a table and
 // writes the same figures to bench/results/latest.json. Progress goes to stderr, the report to stdout.
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -21,10 +21,13 @@ import { runCelebrity } from './scenarios/celebrity.js'
 import { runLogin } from './scenarios/login.js'
 import { runLoginStorm } from './scenarios/login-storm.js'
 import { runMemory } from './scenarios/memory.js'
+import { runPropagation } from './scenarios/propagation.js'
+import { runResourceServerVerify } from './scenarios/resource-server-verify.js'
 import { runRefresh } from './scenarios/refresh.js'
 import { runRevocation } from './scenarios/revocation.js'
 import { runValidation } from './scenarios/validation.js'
-import { ratio } from './stats.js'
+import { startResourceServers } from './resource-servers.js'
+import { withRatios } from './stats.js'
 import { evaluateTargets, type Measured } from './targets.js'
 import type { BenchResults, VerifierRates } from './types.js'
 
@@ -54,6 +57,7 @@ try {
   const keysJson = await generateKeySetJson(bench.alg)
   const refreshSecret = randomBytes(32).toString('base64url')
   const password = `bench-${randomBytes(9).toString('base64url')}`
+  const feedCredential = randomBytes(32).toString('base64url')
   const appEnv: Record<string, string> = {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -70,7 +74,9 @@ try {
     RATE_LIMIT_REGISTER_PER_IP_PER_HOUR: '0',
     // The bench drives the app to saturation on purpose (and the smoke test runs it on busy CI hosts): shedding would
     // turn that into 503s and measure the guard instead of the service.
-    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0'
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // The revocation feed the resource servers of scenarios 7 and 8 follow.
+    REVOCATION_FEED_CREDENTIALS: feedCredential
   }
   const appConfig = loadConfig(appEnv)
   const keySet = loadKeySet(keysJson, bench.alg)
@@ -104,7 +110,12 @@ try {
   const loginStorm = await runLoginStorm(ctx)
   const revocation = await runRevocation(ctx)
   const celebrity = await runCelebrity(ctx)
-  await Promise.all([servers.a.child.stop(), servers.b.child.stop(), load.stop()])
+  log('scenarios 7 and 8: starting three resource servers (@rotor/verify), following A, B and A')
+  const resourceServers = await startResourceServers(ctx, [servers.a, servers.b, servers.a], feedCredential)
+  cleanups.push(...resourceServers.map((rs) => () => rs.child.stop()))
+  const resourceServer = await runResourceServerVerify(ctx, resourceServers[0]!)
+  const propagation = await runPropagation(ctx, resourceServers)
+  await Promise.all([...resourceServers.map((rs) => rs.child.stop()), servers.a.child.stop(), servers.b.child.stop(), load.stop()])
   const memory = await runMemory(ctx)
 
   const measured: Measured = {
@@ -117,7 +128,7 @@ try {
     pinning,
     settings: {
       users: bench.users, secondsPerPhase: bench.seconds, connections: bench.connections, alg: bench.alg,
-      revocationUsers: bench.revocationUsers, memoryUsers: bench.memoryUsers, celebritySessions: bench.celebritySessions,
+      revocationUsers: bench.revocationUsers, propagationUsers: bench.propagationUsers, memoryUsers: bench.memoryUsers, celebritySessions: bench.celebritySessions,
       loginConnections: bench.loginConnections, evalshaConcurrency: bench.evalshaConcurrency, stormMeRate: bench.stormMeRate,
       stormLoginRate: bench.stormLoginRate, stormConnections: bench.stormConnections, microSecondsPerVerifier: bench.microSeconds,
       accessTokenCacheMaxEntries: appConfig.jwt.accessTokenCacheMaxEntries, passwordHashConcurrency: appConfig.passwordHashing.concurrency,
@@ -130,6 +141,8 @@ try {
     revocation,
     memory,
     celebrity,
+    resourceServer,
+    propagation,
     verifiers: withRatios(verifierRates)
   }
   const results: BenchResults = { ...measured, targets: evaluateTargets(measured) }
@@ -139,16 +152,4 @@ try {
   log(`wrote ${bench.out}`)
 } finally {
   await cleanUp()
-}
-
-function withRatios (rates: Record<'EdDSA' | 'ES256', VerifierRates>): BenchResults['verifiers'] {
-  const one = (x: VerifierRates) => ({
-    ...x,
-    ratiosToRaw: {
-      joseJwtVerify: ratio(x.joseJwtVerify, x.rawCryptoVerify),
-      fastJwt: ratio(x.fastJwt, x.rawCryptoVerify),
-      rotorVerifyNoCache: ratio(x.rotorVerifyNoCache, x.rawCryptoVerify)
-    }
-  })
-  return { EdDSA: one(rates.EdDSA), ES256: one(rates.ES256) }
 }

@@ -1,5 +1,5 @@
 // Small statistics shared by the harness and its report: nearest-rank percentiles, medians, ratios.
-import type { LatencyMs } from './types.js'
+import type { BenchResults, LatencyMs, VerifierRates } from './types.js'
 
 /** Nearest-rank percentile (p in 0..100) of unsorted samples; NaN for none. */
 export function percentile (samples: number[], p: number): number {
@@ -22,4 +22,20 @@ export function median (samples: number[]): number {
 /** measured / baseline, NaN when the baseline is not a positive number. */
 export function ratio (measured: number, baseline: number): number {
   return baseline > 0 && Number.isFinite(measured) ? measured / baseline : NaN
+}
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable between processes on one machine. */
+export const epochMs = (): number => performance.timeOrigin + performance.now()
+
+/** The verifier micro-benchmark's rates with each one's share of raw crypto.verify. */
+export function withRatios (rates: Record<'EdDSA' | 'ES256', VerifierRates>): BenchResults['verifiers'] {
+  const one = (x: VerifierRates) => ({
+    ...x,
+    ratiosToRaw: {
+      joseJwtVerify: ratio(x.joseJwtVerify, x.rawCryptoVerify),
+      fastJwt: ratio(x.fastJwt, x.rawCryptoVerify),
+      rotorVerifyNoCache: ratio(x.rotorVerifyNoCache, x.rawCryptoVerify)
+    }
+  })
+  return { EdDSA: one(rates.EdDSA), ES256: one(rates.ES256) }
 }

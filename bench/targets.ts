@@ -1,4 +1,4 @@
-// The scale targets of issue 4, checked against measured figures. A figure that could not be measured (NaN) is a
+// The scale targets of issue 4 (and of issues 9 and 10), checked against measured figures. A figure that could not be measured (NaN) is a
 // miss: a target is passed only by a number that meets it.
 import type { BenchResults, Target } from './types.js'
 
@@ -24,6 +24,9 @@ export function evaluateTargets (r: Measured): Target[] {
     check('me-p99-login-storm', '/me p99 beside a login flood (paced)', r.loginStorm.meStorm.latencyMs.p99, '<', 50, 'ms'),
     check('celebrity-login-redis', 'login inside Redis, 10,000-session account vs one-session account (SLOWLOG median)', r.celebrity.loginRedisMicros.ratio, '<=', 2, 'ratio'),
     check('celebrity-other-refresh-p99', 'other users\' refresh p99 while the celebrity logs in, vs alone', r.celebrity.otherRefreshP99Ratio, '<=', 2, 'ratio'),
+    check('rs-warm-vs-bare', 'resource server (@rotor/verify) /hello warm rps vs its bare route', r.resourceServer.ratios.warmVsBare, '>=', 0.95, 'ratio'),
+    check('rs-cold-vs-bound', 'resource server /hello cold rps vs 1 / (raw crypto.verify + bare request)', r.resourceServer.ratios.coldVsBound, '>=', 0.9, 'ratio'),
+    check('rs-propagation-p99', 'logout-all 204 until each of three resource servers rejects the token, p99', r.propagation.fromResponseMs.p99, '<', 1000, 'ms'),
     check('memory-per-session', 'Redis bytes per live session (browser user agent, used_memory delta)', r.memory.browserUserAgent.usedMemoryDeltaPerSession, '<=', 300, 'bytes')
   ]
 }

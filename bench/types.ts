@@ -1,7 +1,8 @@
 // Shapes of what the harness measures and writes to bench/results/latest.json.
 import type { Pinning } from './pinning.js'
 
-export type RequestKind = 'bare' | 'me' | 'refresh' | 'login'
+/** 'hello': the resource server's protected route (GET /hello); its bare route is the same path as the app's. */
+export type RequestKind = 'bare' | 'me' | 'hello' | 'refresh' | 'login'
 
 export interface LatencyMs { p50: number, p99: number, max: number }
 
@@ -105,6 +106,36 @@ export interface BenchResults {
     loginRedisMicros: { oneSession: number, celebrity: number, ratio: number }
     otherRefreshMs: { alone: LatencyMs, meanwhile: LatencyMs, celebrityLogins: number }
     otherRefreshP99Ratio: number
+  }
+  /** Scenario 7: a resource server with @rotor/verify, its protected route beside a bare one in the same process. */
+  resourceServer: {
+    bare: Phase
+    warmPrime: Phase
+    warm: Phase
+    cold: Phase
+    rounds: Array<{ bareRps: number, warmRps: number, warmVsBare: number }>
+    coldTokens: number
+    rawVerify: Rate
+    /** 1 / (one raw verify + one bare request), per second: what one core could do cold with a free verifier. */
+    coldBound: number
+    /** warmVsBareByCpu: bare's server CPU per request over warm's (info: holds even where the load generator limits the rates). */
+    ratios: { warmVsBare: number, coldVsBound: number, warmVsBareByCpu: number }
+  }
+  /** Scenario 8: logout-all on one of two Rotor instances until each of three resource servers rejects the token. */
+  propagation: {
+    resourceServers: number
+    users: number
+    /** One per user and resource server. */
+    samples: number
+    timeouts: number
+    /** Samples where the resource server still answered 200 over HTTP after its verifier had rejected the token. */
+    acceptedAfterRejection: number
+    /** From the logout-all's 204 reaching the client to the resource server's verifier rejecting the token (negative: before). */
+    fromResponseMs: LatencyMs
+    /** The same from sending the logout-all. */
+    fromRequestMs: LatencyMs
+    logoutAllMs: LatencyMs
+    detection: string
   }
   verifiers: Record<'EdDSA' | 'ES256', VerifierRates & { ratiosToRaw: { joseJwtVerify: number, fastJwt: number, rotorVerifyNoCache: number } }>
   targets: Target[]

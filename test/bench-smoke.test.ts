@@ -1,5 +1,5 @@
 // The benchmark harness end to end in its tiny configuration (BENCH_SMOKE=1: 200 users, 1 s phases): its own
-// redis-server, two app instances, the pinned load generator and baselines. What is asserted is that every scenario
+// redis-server, two app instances, three resource servers, the pinned load generator and baselines. What is asserted is that every scenario
 // and baseline yields real numbers and that the verdicts follow from them, never what the numbers are: a shared
 // test machine makes any figure noise.
 import t from 'tap'
@@ -103,6 +103,35 @@ t.test('the celebrity scenario measures both logins inside Redis and other users
   t.ok(c.otherRefreshMs.celebrityLogins > 0, 'the celebrity logged in meanwhile')
 })
 
+t.test('a resource server with @rotor/verify answers every warm and cold /hello 2xx, beside its bare route and the raw verify bound', async (t) => {
+  const rs = results.resourceServer
+  const phases: Record<string, Phase> = { bare: rs.bare, warmPrime: rs.warmPrime, warm: rs.warm, cold: rs.cold }
+  for (const [name, phase] of Object.entries(phases)) {
+    t.ok(positive(phase.rps), `${name} rps`)
+    t.equal(phase.non2xx + phase.errors, 0, `${name} had no failed requests`)
+    t.ok(finiteLatency(phase.latencyMs), `${name} latencies`)
+  }
+  const { users, revocationUsers, propagationUsers } = results.settings
+  t.equal(rs.warmPrime.ok, Number(users) - Number(revocationUsers) - Number(propagationUsers), 'priming sent every token that stays valid once, all accepted')
+  t.ok(positive(rs.rawVerify.perSecond), 'raw crypto.verify rate')
+  t.ok(positive(rs.coldBound) && rs.coldBound < rs.rawVerify.perSecond && rs.coldBound < rs.bare.rps, 'the cold bound combines both costs')
+  t.ok(rs.coldTokens > 0)
+  t.ok(positive(rs.ratios.warmVsBare), 'warm vs bare')
+  t.ok(positive(rs.ratios.coldVsBound), 'cold vs the bound')
+})
+
+t.test('logout-all reaches each of three resource servers, which then answer 401', async (t) => {
+  const p = results.propagation
+  t.equal(p.resourceServers, 3)
+  t.equal(p.users, 10)
+  t.equal(p.samples, 30, 'one sample per user and resource server')
+  t.equal(p.timeouts, 0)
+  t.equal(p.acceptedAfterRejection, 0, 'once its verifier rejected the token, every resource server answered 401')
+  for (const l of [p.fromResponseMs, p.fromRequestMs]) t.ok([l.p50, l.p99, l.max].every(Number.isFinite))
+  t.ok(p.fromRequestMs.p50 >= p.fromResponseMs.p50, 'counted from sending is never shorter than from the answer')
+  t.ok(finiteLatency(p.logoutAllMs))
+})
+
 t.test('the verifier comparison has every verifier for both algorithms', async (t) => {
   for (const alg of ['EdDSA', 'ES256'] as const) {
     const x = results.verifiers[alg]
@@ -114,7 +143,7 @@ t.test('the verifier comparison has every verifier for both algorithms', async (
 t.test('each verdict follows from its figure, and the report prints every one', async (t) => {
   t.same(results.targets.map((x) => x.id), ['me-warm-vs-bare', 'me-warm-half-rate-p99', 'me-warm-half-rate-paced-p99',
     'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'revocation-p99', 'me-p99-login-storm-vs-quiet', 'me-p99-login-storm',
-    'celebrity-login-redis', 'celebrity-other-refresh-p99', 'memory-per-session'])
+    'celebrity-login-redis', 'celebrity-other-refresh-p99', 'rs-warm-vs-bare', 'rs-cold-vs-bound', 'rs-propagation-p99', 'memory-per-session'])
   for (const target of results.targets) {
     const holds = target.comparison === '>=' ? target.measured >= target.threshold
       : target.comparison === '<=' ? target.measured <= target.threshold : target.measured < target.threshold
@@ -130,9 +159,10 @@ t.test('a figure that could not be measured is a miss, never a pass', async (t) 
   const broken = structuredClone(results)
   broken.validation.ratios.warmVsBare = NaN
   broken.revocation.propagationMs.p99 = NaN
+  broken.resourceServer.ratios.coldVsBound = NaN
+  broken.propagation.fromResponseMs.p99 = NaN
   const verdicts = new Map(evaluateTargets(broken).map((x) => [x.id, x.pass]))
-  t.equal(verdicts.get('me-warm-vs-bare'), false)
-  t.equal(verdicts.get('revocation-p99'), false)
+  for (const id of ['me-warm-vs-bare', 'revocation-p99', 'rs-cold-vs-bound', 'rs-propagation-p99']) t.equal(verdicts.get(id), false, id)
 })
 
 t.test('rejects a malformed benchmark setting with its name, and an explicit setting beats the smoke default', async (t) => {

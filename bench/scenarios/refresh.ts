@@ -11,7 +11,7 @@ const RAW_CALLS_PER_SECOND_BUDGET = 80_000
 
 export async function runRefresh (ctx: BenchContext): Promise<BenchResults['refresh']> {
   const { bench, appConfig } = ctx
-  const { appRefresh, rawRefresh } = partitionUsers(ctx.seed.users, bench.revocationUsers)
+  const { appRefresh, rawRefresh } = partitionUsers(ctx.seed.users, bench)
 
   ctx.log(`scenario 2: POST /auth/refresh, ${appRefresh.length} families available, each token once`)
   const refreshFile = writeLines(ctx, 'refresh-tokens', appRefresh.map((u) => u.refreshToken))

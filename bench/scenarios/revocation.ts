@@ -12,7 +12,7 @@ const GIVE_UP_MS = 5000
 const POLL_PAUSE_MS = 1
 
 export async function runRevocation (ctx: BenchContext): Promise<BenchResults['revocation']> {
-  const { revocation: users } = partitionUsers(ctx.seed.users, ctx.bench.revocationUsers)
+  const { revocation: users } = partitionUsers(ctx.seed.users, ctx.bench)
   const { a, b } = ctx.servers
   ctx.log(`scenario 4: logout-all on A, poll /me on B until 401, for ${users.length} users`)
   const propagation: number[] = []

@@ -60,13 +60,12 @@ export async function runValidation (ctx: BenchContext): Promise<BenchResults['v
 }
 
 /** Tokens exactly as the app issues them (same signer, claims and key), spread over the seeded users' sessions. */
-async function mintTokens (ctx: BenchContext, count: number): Promise<string[]> {
+export async function mintTokens (ctx: BenchContext, count: number, users = ctx.seed.users): Promise<string[]> {
   const { jwt } = ctx.appConfig
   const signer = createAccessTokens({
     keySet: ctx.keySet, issuer: jwt.issuer, audience: jwt.audience, clientId: jwt.clientId,
     ttlSeconds: jwt.accessTokenTtlSeconds, clockToleranceSeconds: jwt.clockToleranceSeconds, nowMs: Date.now
   })
-  const users = ctx.seed.users
   const tokens = new Array<string>(count)
   let next = 0
   // Signing goes through WebCrypto's thread pool: several in flight use both cores while nothing is being measured.

@@ -1,0 +1,62 @@
+// Scenario 7: a resource server verifying Rotor's tokens with @rotor/verify (the example's GET /hello through the
+// package's Fastify plugin), beside GET /bench/bare in the same process. Warm: every token verified once before, so
+// each request is a verified-token cache hit plus the revocation lookup; compared with the bare route. Cold: every
+// request a token never sent before, so each pays a full verification; compared with 1 / (one raw crypto.verify of
+// the same tokens + one bare request), both measured in this run on the same core: what a free verifier would reach.
+import { measurePhase, writeLines, type BenchContext } from '../context.js'
+import type { ResourceServer } from '../resource-servers.js'
+import { median, ratio } from '../stats.js'
+import type { BenchResults, Phase, Rate } from '../types.js'
+import { partitionUsers } from './partition.js'
+import { mintTokens } from './validation.js'
+
+const MAX_COLD_TOKENS = 500_000
+
+export async function runResourceServerVerify (ctx: BenchContext, rs: ResourceServer): Promise<BenchResults['resourceServer']> {
+  const { bench } = ctx
+  const pid = rs.child.pid
+  // Scenario 4 has logged its users out by now (scenario 8 will): only tokens that stay valid.
+  const valid = partitionUsers(ctx.seed.users, bench).neverRevoked
+  const tokens = valid.map((u) => u.accessToken)
+  const tokensFile = writeLines(ctx, 'rs-access-tokens', tokens)
+  const base = { url: rs.url, valuesFile: tokensFile, connections: bench.connections, seconds: bench.seconds }
+
+  ctx.log('scenario 7: resource server, warming up its bare route (not measured)')
+  await measurePhase(ctx, { ...base, kind: 'bare', seconds: Math.min(bench.seconds, 2) }, pid)
+  ctx.log(`scenario 7: priming the resource server's verified-token cache with each of ${tokens.length} tokens once`)
+  const warmPrime = await measurePhase(ctx, { ...base, kind: 'hello', amount: tokens.length, seconds: 3600 }, pid)
+  if (warmPrime.ok !== tokens.length) throw new Error(`priming the resource server: ${warmPrime.ok} of ${tokens.length} tokens were accepted`)
+  const rounds: Array<{ bare: Phase, warm: Phase }> = []
+  for (let round = 1; round <= bench.rounds; round++) {
+    ctx.log(`scenario 7: round ${round}/${bench.rounds}: resource server bare route, then GET /hello warm`)
+    const bare = await measurePhase(ctx, { ...base, kind: 'bare' }, pid)
+    rounds.push({ bare, warm: await measurePhase(ctx, { ...base, kind: 'hello' }, pid) })
+  }
+  const ratios = rounds.map((r) => ratio(r.warm.rps, r.bare.rps))
+  const { bare, warm } = rounds[ratios.indexOf(median(ratios))]!
+
+  ctx.log('scenario 7: raw crypto.verify of the same tokens (baselines process, server core)')
+  const rawVerify = await ctx.baselines.call<Rate>('raw-verify', {
+    keysJson: ctx.keysJson, alg: bench.alg, tokensFile, seconds: Math.min(bench.seconds, 3)
+  })
+  ctx.log(`  ${Math.round(rawVerify.perSecond)} verifications/s`)
+  // Enough fresh tokens for the bound's rate over the phase, with a margin; should the server beat it, the phase
+  // ends early and its rate still holds.
+  const coldBound = 1 / (1 / rawVerify.perSecond + 1 / bare.rps)
+  const coldCount = Math.min(MAX_COLD_TOKENS, Math.max(100, Math.ceil(coldBound * bench.seconds * 1.3)))
+  ctx.log(`scenario 7: minting ${coldCount} fresh access tokens for the cold phase`)
+  const coldFile = writeLines(ctx, 'rs-cold-access-tokens', await mintTokens(ctx, coldCount, valid))
+  ctx.log('scenario 7: resource server GET /hello cold, every token new')
+  const cold = await measurePhase(ctx, { ...base, valuesFile: coldFile, kind: 'hello', amount: coldCount }, pid)
+  if (cold.ok === coldCount) ctx.log('  note: every cold token was used before the phase time ran out; the rate covers the shorter phase')
+
+  return {
+    bare, warmPrime, warm, cold, coldTokens: coldCount, rawVerify, coldBound,
+    rounds: rounds.map((r, i) => ({ bareRps: r.bare.rps, warmRps: r.warm.rps, warmVsBare: ratios[i]! })),
+    ratios: {
+      warmVsBare: ratio(warm.rps, bare.rps),
+      coldVsBound: ratio(cold.rps, coldBound),
+      warmVsBareByCpu: ratio(bare.serverCpuPercent / bare.rps, warm.serverCpuPercent / warm.rps)
+    }
+  }
+}
