@@ -5,6 +5,7 @@
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { loadKeySet } from '../src/tokens/key-set.js'
+import { closeOnSignal } from './child.js'
 
 const config = loadConfig(process.env)
 if (config.jwt.keys === undefined || config.refresh.secret === undefined) throw new Error('the orchestrator passes JWT_KEYS and REFRESH_TOKEN_SECRET')
@@ -17,13 +18,5 @@ app.get('/bench/bare', {
 
 await app.listen({ host: config.host, port: config.port })
 
-let closing = false
-const close = async () => {
-  if (closing) return
-  closing = true
-  await app.close()
-  process.exit(0)
-}
-process.on('SIGTERM', () => { void close() })
-process.on('disconnect', () => { void close() })
+closeOnSignal(app, { onDisconnect: true })
 process.send?.({ type: 'ready', info: { port: config.port } })

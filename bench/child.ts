@@ -76,3 +76,16 @@ export function serveTasks (tasks: Record<string, (input: never) => Promise<unkn
   process.on('disconnect', () => process.exit(0))
   send({ type: 'ready', info })
 }
+
+/** In a server child: on SIGTERM (or, with `onDisconnect`, when the parent goes) close `app` once, then exit. */
+export function closeOnSignal (app: { close (): Promise<unknown> }, options: { onDisconnect?: boolean } = {}): void {
+  let closing = false
+  const close = async () => {
+    if (closing) return
+    closing = true
+    await app.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => { void close() })
+  if (options.onDisconnect === true) process.on('disconnect', () => { void close() })
+}

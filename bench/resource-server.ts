@@ -8,7 +8,7 @@
 // on this process's clock (performance.timeOrigin + now(), comparable across processes) with no polling load.
 import type { FastifyInstance } from 'fastify'
 import { buildResourceServer } from '../examples/resource-server/app.js'
-import { serveTasks } from './child.js'
+import { closeOnSignal, serveTasks } from './child.js'
 import { epochMs } from './stats.js'
 
 const env = process.env
@@ -46,14 +46,7 @@ built.app = app
 app.get('/bench/bare', async () => ({ hello: 'bare', degraded: false }))
 await app.listen({ host: '127.0.0.1', port: Number(need('PORT')) })
 
-let closing = false
-const close = async () => {
-  if (closing) return
-  closing = true
-  await app.close()
-  process.exit(0)
-}
-process.on('SIGTERM', () => { void close() })
+closeOnSignal(app)
 
 serveTasks({
   /** Watch one token from now on; it must verify now (it is then in the cache, the worst case). */

@@ -6,11 +6,9 @@
 import { measurePhase, writeLines, type BenchContext } from '../context.js'
 import type { ResourceServer } from '../resource-servers.js'
 import { median, ratio } from '../stats.js'
-import type { BenchResults, Phase, Rate } from '../types.js'
+import type { BenchResults, Phase } from '../types.js'
 import { partitionUsers } from './partition.js'
-import { mintTokens } from './validation.js'
-
-const MAX_COLD_TOKENS = 500_000
+import { coldBaseline, mintTokens } from './validation.js'
 
 export async function runResourceServerVerify (ctx: BenchContext, rs: ResourceServer): Promise<BenchResults['resourceServer']> {
   const { bench } = ctx
@@ -35,15 +33,8 @@ export async function runResourceServerVerify (ctx: BenchContext, rs: ResourceSe
   const ratios = rounds.map((r) => ratio(r.warm.rps, r.bare.rps))
   const { bare, warm } = rounds[ratios.indexOf(median(ratios))]!
 
-  ctx.log('scenario 7: raw crypto.verify of the same tokens (baselines process, server core)')
-  const rawVerify = await ctx.baselines.call<Rate>('raw-verify', {
-    keysJson: ctx.keysJson, alg: bench.alg, tokensFile, seconds: Math.min(bench.seconds, 3)
-  })
-  ctx.log(`  ${Math.round(rawVerify.perSecond)} verifications/s`)
-  // Enough fresh tokens for the bound's rate over the phase, with a margin; should the server beat it, the phase
-  // ends early and its rate still holds.
+  const { rawVerify, coldCount } = await coldBaseline(ctx, 'scenario 7', tokensFile, bare.rps)
   const coldBound = 1 / (1 / rawVerify.perSecond + 1 / bare.rps)
-  const coldCount = Math.min(MAX_COLD_TOKENS, Math.max(100, Math.ceil(coldBound * bench.seconds * 1.3)))
   ctx.log(`scenario 7: minting ${coldCount} fresh access tokens for the cold phase`)
   const coldFile = writeLines(ctx, 'rs-cold-access-tokens', await mintTokens(ctx, coldCount, valid))
   ctx.log('scenario 7: resource server GET /hello cold, every token new')

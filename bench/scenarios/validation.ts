@@ -36,16 +36,7 @@ export async function runValidation (ctx: BenchContext): Promise<BenchResults['v
   ctx.log(`scenario 1: /me warm at ${halfRate} req/s, paced open-loop arrivals`)
   const warmHalfRatePaced = { ...await measurePhase(ctx, { ...base, kind: 'me', rate: halfRate, paced: true }), offeredRate: halfRate }
 
-  ctx.log('scenario 1: raw crypto.verify baseline (baselines process, server core)')
-  const rawVerify = await ctx.baselines.call<Rate>('raw-verify', {
-    keysJson: ctx.keysJson, alg: bench.alg, tokensFile, seconds: Math.min(bench.seconds, 3)
-  })
-  ctx.log(`  ${Math.round(rawVerify.perSecond)} verifications/s`)
-
-  // A cold request does at least the bare route's work plus one verification: enough fresh tokens for that rate
-  // over the phase, with a margin. Should the app beat the estimate, the phase ends early, and its rate still holds.
-  const bound = 1 / (1 / rawVerify.perSecond + 1 / bare.rps)
-  const coldCount = Math.min(MAX_COLD_TOKENS, Math.max(100, Math.ceil(bound * bench.seconds * 1.3)))
+  const { rawVerify, coldCount } = await coldBaseline(ctx, 'scenario 1', tokensFile, bare.rps)
   ctx.log(`scenario 1: minting ${coldCount} fresh access tokens for the cold phase`)
   const coldFile = writeLines(ctx, 'cold-access-tokens', await mintTokens(ctx, coldCount))
   ctx.log('scenario 1: /me cold, every token new')
@@ -78,4 +69,20 @@ export async function mintTokens (ctx: BenchContext, count: number, users = ctx.
   }
   await Promise.all(Array.from({ length: 16 }, worker))
   return tokens
+}
+
+/**
+ * Raw crypto.verify of the seeded tokens (baselines process, server core), and how many fresh tokens a cold phase
+ * needs: a cold request does at least a bare request's work plus one verification, so enough for that rate over the
+ * phase, with a margin. Should the server beat the estimate, the phase ends early, and its rate still holds.
+ */
+export async function coldBaseline (ctx: BenchContext, scenario: string, tokensFile: string, bareRps: number): Promise<{ rawVerify: Rate, coldCount: number }> {
+  const { bench } = ctx
+  ctx.log(`${scenario}: raw crypto.verify baseline (baselines process, server core)`)
+  const rawVerify = await ctx.baselines.call<Rate>('raw-verify', {
+    keysJson: ctx.keysJson, alg: bench.alg, tokensFile, seconds: Math.min(bench.seconds, 3)
+  })
+  ctx.log(`  ${Math.round(rawVerify.perSecond)} verifications/s`)
+  const bound = 1 / (1 / rawVerify.perSecond + 1 / bareRps)
+  return { rawVerify, coldCount: Math.min(MAX_COLD_TOKENS, Math.max(100, Math.ceil(bound * bench.seconds * 1.3))) }
 }
