@@ -76,7 +76,13 @@ export function createFeedClient (options: FeedClientOptions): FeedClient {
     const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache' }
     if (credential !== undefined) headers.authorization = `Bearer ${credential}`
     if (lastEventId !== undefined) headers['last-event-id'] = lastEventId
-    const res = await options.fetch(url, { headers, signal, redirect: 'error' })
+    // Every wait below also ends when the signal aborts (close, heartbeat timeout), whatever the HTTP client does
+    // with the signal once a response has begun: an abort that only reached the socket could leave close() waiting.
+    const aborted = new Promise<never>((_resolve, reject) => {
+      signal.addEventListener('abort', () => { reject(signal.reason) }, { once: true })
+    })
+    aborted.catch(() => undefined) // observed by whichever race is waiting
+    const res = await Promise.race([options.fetch(url, { headers, signal, redirect: 'error' }), aborted])
     if (res.status !== 200 || !(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
       const retryAfter = Number(res.headers.get('retry-after'))
       await res.body?.cancel().catch(() => undefined)
@@ -99,8 +105,11 @@ export function createFeedClient (options: FeedClientOptions): FeedClient {
     }, Math.min(1000, deadline / 4))
     watchdog.unref()
     const decoder = new TextDecoder()
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
     try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for (;;) {
+        const { done, value: chunk } = await Promise.race([reader.read(), aborted])
+        if (done) break
         lastContact = nowMs()
         failures = 0
         parser.feed(decoder.decode(chunk, { stream: true }))
@@ -108,6 +117,7 @@ export function createFeedClient (options: FeedClientOptions): FeedClient {
       throw new Error('the feed closed the stream')
     } finally {
       clearInterval(watchdog)
+      reader.cancel().catch(() => undefined) // not awaited: it may wait on the very socket that stopped answering
     }
   }
 

@@ -114,7 +114,9 @@ export async function startContractFeed (options: ContractFeedOptions): Promise<
     async close () {
       clearInterval(heartbeat)
       for (const res of streams) res.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections() // keep-alive sockets of JWKS fetches too: close() alone waits for them to idle out
+      await closed
     }
   }
 }

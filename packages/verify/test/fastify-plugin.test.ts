@@ -14,7 +14,7 @@ const CREDENTIAL = 'feed-credential-0123456789abcdef0123456789'
 const keySet = await rotorKeys()
 const sign = signer(keySet)
 const feed = await startContractFeed({ credential: CREDENTIAL, jwks: () => keySet.jwks, heartbeatMs: 1000 })
-t.teardown(() => feed.close())
+t.teardown(() => feed.close()) // teardowns run last registered first: the fixture closes after its subscribers
 const options = (change: Partial<VerifierOptions> = {}): VerifierOptions => ({
   issuer: ISSUER, audience: AUDIENCE, jwksUri: feed.jwksUrl, maxTokenLifetimeSeconds: TTL,
   feed: { url: feed.streamUrl, credential: CREDENTIAL }, ...change
