@@ -5,14 +5,14 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { errors } from '../errors.js'
 import type { TokenRejection } from '../metrics/security-metrics.js'
 import { AccessTokenError, type AccessClaims } from '../tokens/access-token.js'
-import { hasSecondAuthorization, parseBearer } from '@rotor/verify'
+import { parseBearer } from '@rotor/verify'
 import type { Authenticate } from '@rotor/verify/fastify-types'
 
 // The Authorization grammar and the hook type are @rotor/verify's: resource servers parse headers exactly as we do,
 // and both Fastify plugins declare request.auth and app.authenticate with the same types. The type comes from the
 // types-only module: '@rotor/verify/fastify' would also give Rotor's Fastify types the package plugin's decorations
 // (app.rotorVerifier, request.authDegraded), which Rotor never sets.
-export { hasSecondAuthorization, parseBearer } from '@rotor/verify'
+export { parseBearer } from '@rotor/verify'
 export type { Authenticate } from '@rotor/verify/fastify-types'
 
 declare module 'fastify' {
@@ -37,11 +37,10 @@ export default fp(async (app) => {
     if ((request.query as Record<string, unknown> | undefined)?.access_token !== undefined) {
       throw errors.invalidRequest('Send the access token in the Authorization header only, never in the URL (RFC 6750 §2)')
     }
+    // A second Authorization header never gets here: the framing check refuses every request that repeats it
+    // (src/request-framing.ts, in the error handler's onRequest hook).
     const header = request.headers.authorization
     if (header === undefined) return undefined
-    if (hasSecondAuthorization(request.raw.rawHeaders)) {
-      throw errors.invalidRequest('Send exactly one Authorization header (RFC 6750 §2)')
-    }
     const token = parseBearer(header)
     if (token === undefined) throw errors.invalidToken('Send the access token as: Authorization: Bearer <token>')
     return token

@@ -5,7 +5,7 @@
 // ({ kind: 'session', sessionId }). The log keeps the internal shape: instances of an older version read it during a
 // rolling upgrade, and entries they wrote must still be read here. Entries in the public shape are read too, so that a
 // later version can switch the log to it once no instance older than this one runs.
-import { createRevocationList as createSharedList, type FeedEvent } from '@rotor/verify'
+import { createRevocationList as createSharedList, type FeedEvent, type RevocationList as SharedList } from '@rotor/verify'
 
 export type { FeedEvent } from '@rotor/verify'
 
@@ -13,18 +13,11 @@ export type RevocationEvent =
   | { kind: 'user', userId: string, minVersion: number, atMs: number, reason: string }
   | { kind: 'family', userId: string, familyId: string, atMs: number, reason: string }
 
-export interface RevocationList {
+/** The shared list, taking log entries in either shape; `size` keeps the name metrics and tests know (families). */
+export type RevocationList = Pick<SharedList, 'isRevoked' | 'prune' | 'entries'> & {
   /** Idempotent; a user entry keeps the highest version seen. */
   apply (event: LogEvent): void
-  isRevoked (claims: { userId: string, sessionId: string, sessionVersion: number }): boolean
-  /** Drop entries whose tokens have all expired. */
-  prune (): void
   size (): { users: number, families: number }
-  /**
-   * Every entry still in force, in the feed's public shape (for a user, the event that set the floor), for the feed's
-   * snapshot. Lazy: entries added while it is walked may be included, pruned ones are skipped (they no longer matter).
-   */
-  entries (): IterableIterator<FeedEvent>
 }
 
 /** What a log entry may hold: the internal shape (written today) or the public one. */

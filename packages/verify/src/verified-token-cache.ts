@@ -1,4 +1,4 @@
-// A bounded LRU of access tokens already verified by this process. A token serves many requests during its
+// A bounded cache of access tokens already verified by this process. A token serves many requests during its
 // lifetime, and a signature check costs far more than a lookup: a hit skips the signature work only. It never
 // replaces the revocation check (done by the caller on every request) and never outlives the token's exp.
 // Entries are found by the end of the token's signature (no hashing of the whole token per request) and a hit must
@@ -29,7 +29,8 @@ const ownCopy = (ascii: string): string => Buffer.from(ascii, 'latin1').toString
 
 export function createVerifiedTokenCache (options: VerifiedTokenCacheOptions): VerifiedTokenCache {
   const { maxEntries, clockToleranceSeconds, maxTokenAgeSeconds, nowMs } = options
-  // Map order is recency order: a hit moves its entry to the end, the first entry is the least recently used.
+  // Insertion order is eviction order (oldest first): a hit is a lookup and nothing else (it runs on every
+  // request), and tokens are short-lived, so the oldest entry is also the nearest to its exp.
   const entries = new Map<string, { token: string, claims: AccessClaims }>()
 
   return {
@@ -40,10 +41,11 @@ export function createVerifiedTokenCache (options: VerifiedTokenCacheOptions): V
       if (entry === undefined || entry.token !== token) return undefined
       const { claims } = entry
       const nowSeconds = Math.floor(nowMs() / 1000) // whole seconds, as in full verification
-      entries.delete(key)
       if (claims.expiresAtSeconds <= nowSeconds - clockToleranceSeconds ||
-        nowSeconds - claims.issuedAtSeconds - clockToleranceSeconds > maxTokenAgeSeconds) return undefined
-      entries.set(key, entry)
+        nowSeconds - claims.issuedAtSeconds - clockToleranceSeconds > maxTokenAgeSeconds) {
+        entries.delete(key)
+        return undefined
+      }
       return claims
     },
     set (token, claims) {
@@ -51,8 +53,7 @@ export function createVerifiedTokenCache (options: VerifiedTokenCacheOptions): V
       // Only verified tokens get here, so the text is ASCII (base64url and dots).
       const stored = ownCopy(token)
       const key = keyOf(stored)
-      entries.delete(key)
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string)
+      if (entries.size >= maxEntries && !entries.has(key)) entries.delete(entries.keys().next().value as string)
       entries.set(key, { token: stored, claims })
     },
     size: () => entries.size
