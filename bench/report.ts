@@ -57,6 +57,7 @@ export function formatReport (r: BenchResults): string {
     ['7 RS GET /hello warm (@rotor/verify)', `${int(rsv.warm.rps)} req/s`, `bare ${int(rsv.bare.rps)} req/s`, pct(rsv.ratios.warmVsBare), ...lat(rsv.warm), ...verdict(t, 'rs-warm-vs-bare')],
     ['7 (info) same, server CPU per request', `${cpuMicros(rsv.warm)} µs`, `bare ${cpuMicros(rsv.bare)} µs`, pct(rsv.ratios.warmVsBareByCpu), '', '', '', 'info', ''],
     ['7 RS GET /hello cold (new token each)', `${int(rsv.cold.rps)} req/s`, `1/(verify+bare) ${int(rsv.coldBound)}/s`, pct(rsv.ratios.coldVsBound), ...lat(rsv.cold), ...verdict(t, 'rs-cold-vs-bound')],
+    ['7 (info) same, vs a free verifier over HTTP', `${int(rsv.cold.rps)} req/s`, `free-verify ${int(rsv.freeVerify.rps)} req/s`, pct(rsv.ratios.coldVsFreeVerify), ...lat(rsv.freeVerify), 'info', ''],
     [`8 propagation, ${p8.users} users x ${p8.resourceServers} RS`, 'logout-all 204 -> RS rejects', `logout-all p50 ${ms(p8.logoutAllMs.p50)} ms`, '',
       ms(p8.fromResponseMs.p50), ms(p8.fromResponseMs.p99), ms(p8.fromResponseMs.max), ...verdict(t, 'rs-propagation-p99')],
     [`5 memory, browser UA (${r.memory.browserUserAgent.familyEncoding})`, `${int(r.memory.browserUserAgent.usedMemoryDeltaPerSession)} B/session`,
@@ -97,7 +98,8 @@ function phaseList (r: BenchResults): Array<[string, Phase]> {
   return [['bare', v.bare], ['/me prime', v.warmPrime], ['/me warm', v.warm], ['/me half (autocannon)', v.warmHalfRate],
     ['/me half (paced)', v.warmHalfRatePaced], ['/me cold', v.cold], ['refresh', r.refresh.app], ['login', r.login.app],
     ['/me paced, no logins', r.loginStorm.meQuiet], ['/me paced, login flood', r.loginStorm.meStorm], ['login flood', r.loginStorm.logins],
-    ['RS bare', r.resourceServer.bare], ['RS /hello prime', r.resourceServer.warmPrime], ['RS /hello warm', r.resourceServer.warm], ['RS /hello cold', r.resourceServer.cold]]
+    ['RS bare', r.resourceServer.bare], ['RS /hello prime', r.resourceServer.warmPrime], ['RS /hello warm', r.resourceServer.warm], ['RS /hello cold', r.resourceServer.cold],
+    ['RS free-verify', r.resourceServer.freeVerify]]
 }
 
 /** Anything that weakens a figure, said next to it rather than left for the reader to spot. */

@@ -6,6 +6,7 @@
 // For scenario 8 the orchestrator `watch`es a token; the verifier's metric hook reports each feed event as it is
 // applied, and at that moment the watched token is verified again: the first `revoked` is the propagation time, read
 // on this process's clock (performance.timeOrigin + now(), comparable across processes) with no polling load.
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { buildResourceServer } from '../examples/resource-server/app.js'
 import { closeOnSignal, serveTasks } from './child.js'
@@ -44,9 +45,29 @@ const app = await buildResourceServer({
 })
 built.app = app
 app.get('/bench/bare', async () => ({ hello: 'bare', degraded: false }))
+// A free verifier behind the same HTTP stack: the token's signature checked with node:crypto under the key its kid
+// names, nothing else (no claims, no cache, no revocation). Scenario 7's cold phase is compared with it in situ: the
+// signature work runs interleaved with HTTP work there, slower than in a tight loop (docs/benchmarks.md).
+const freeKeys = await publishedKeys()
+app.get('/bench/free-verify', async (request, reply) => {
+  const token = (request.headers.authorization ?? '').slice('Bearer '.length)
+  const [header = '', payload = '', signature = ''] = token.split('.')
+  const { kid, alg } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid: string, alg: string }
+  const key = freeKeys.get(kid)
+  const data = Buffer.from(`${header}.${payload}`, 'latin1')
+  const ok = key !== undefined && (alg === 'EdDSA'
+    ? cryptoVerify(null, data, key, Buffer.from(signature, 'base64url'))
+    : cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url')))
+  return ok ? { hello: 'free', degraded: false } : reply.code(401).send({ error: 'invalid_token' })
+})
 await app.listen({ host: '127.0.0.1', port: Number(need('PORT')) })
 
 closeOnSignal(app)
+
+async function publishedKeys (): Promise<Map<string, KeyObject>> {
+  const { keys } = await (await fetch(`${rotorUrl}/.well-known/jwks.json`)).json() as { keys: Array<{ kid: string }> }
+  return new Map(keys.map((jwk) => [jwk.kid, createPublicKey({ key: jwk, format: 'jwk' })]))
+}
 
 serveTasks({
   /** Watch one token from now on; it must verify now (it is then in the cache, the worst case). */

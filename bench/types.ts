@@ -2,7 +2,7 @@
 import type { Pinning } from './pinning.js'
 
 /** 'hello': the resource server's protected route (GET /hello); its bare route is the same path as the app's. */
-export type RequestKind = 'bare' | 'me' | 'hello' | 'refresh' | 'login'
+export type RequestKind = 'bare' | 'me' | 'hello' | 'free-verify' | 'refresh' | 'login'
 
 export interface LatencyMs { p50: number, p99: number, max: number }
 
@@ -113,13 +113,18 @@ export interface BenchResults {
     warmPrime: Phase
     warm: Phase
     cold: Phase
+    /** The same tokens as the reported cold round through /bench/free-verify: one signature check and nothing else. */
+    freeVerify: Phase
     rounds: Array<{ bareRps: number, warmRps: number, warmVsBare: number }>
+    /** Alternating free-verify and cold rounds, each on tokens of its own; the round with the median ratio is reported. */
+    coldRounds: Array<{ freeVerifyRps: number, coldRps: number, coldVsFreeVerify: number }>
     coldTokens: number
     rawVerify: Rate
     /** 1 / (one raw verify + one bare request), per second: what one core could do cold with a free verifier. */
     coldBound: number
     /** warmVsBareByCpu: bare's server CPU per request over warm's (info: holds even where the load generator limits the rates). */
-    ratios: { warmVsBare: number, coldVsBound: number, warmVsBareByCpu: number }
+    /** coldVsFreeVerify: cold over a free verifier behind the same HTTP stack, in situ (info: the practical ceiling). */
+    ratios: { warmVsBare: number, coldVsBound: number, coldVsFreeVerify: number, warmVsBareByCpu: number }
   }
   /** Scenario 8: logout-all on one of two Rotor instances until each of three resource servers rejects the token. */
   propagation: {

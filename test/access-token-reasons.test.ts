@@ -1,7 +1,7 @@
 // Why a token is rejected, as the verifier reports it (the `reason` label of rotor_access_tokens_rejected_total).
 // Each token is the accepted baseline with one change, so each reason is down to that change.
 import t from 'tap'
-import { sign as cryptoSign } from 'node:crypto'
+import { createPrivateKey, sign as cryptoSign } from 'node:crypto'
 import { generateKeyPair, SignJWT, type JWTHeaderParameters } from 'jose'
 import { AccessTokenError, createAccessTokens, type VerifyFailure } from '../src/tokens/access-token.js'
 import { generateKeySetJson, loadKeySet, type KeySet } from '../src/tokens/key-set.js'
@@ -13,8 +13,9 @@ const ISSUER = 'https://auth.example.com'
 const AUDIENCE = 'https://api.example.com'
 
 /** EdDSA signs; the ES256 key verifies too, so a known kid can be paired with the other key's alg. */
+const esKeysJson = await generateKeySetJson('ES256')
 const keySet: KeySet = loadKeySet(JSON.stringify({
-  keys: [...JSON.parse(await generateKeySetJson('EdDSA')).keys, ...JSON.parse(await generateKeySetJson('ES256')).keys]
+  keys: [...JSON.parse(await generateKeySetJson('EdDSA')).keys, ...JSON.parse(esKeysJson).keys]
 }), 'EdDSA')
 const esKid = [...keySet.byKid.values()].find((k) => k.alg === 'ES256')!.kid
 const clock = manualClock(Date.UTC(2031, 0, 2, 3, 4, 5, 678))
@@ -111,4 +112,20 @@ t.test('expired: past exp plus the leeway, or older than the TTL, on the injecte
   t.ok(tokens.verifySync(token), 'fresh now')
   clock.advance((TTL + LEEWAY) * 1000)
   await assertReason(t, token, 'expired', 'the same token once the clock has moved past exp and the leeway')
+})
+
+t.test('accepts what RFC 9068 and RFC 7519 allow besides our own form, and judges the signature before the claims', async (t) => {
+  const esJwk = (JSON.parse(esKeysJson).keys as Array<{ kid: string }>).find((k) => k.kid === esKid)!
+  const esKey = createPrivateKey({ key: esJwk as JsonWebKey, format: 'jwk' })
+  const ok = (token: string, label: string) => t.match(tokens.verifySync(token), { userId: 'u1' }, label)
+  ok(await craft({ typ: 'application/at+jwt' }), 'typ with its media-type prefix (RFC 7515 §4.1.9)')
+  ok(await craft({}, claims({ aud: ['another-api', AUDIENCE] })), 'an aud array holding ours')
+  const reordered = `${b64(JSON.stringify({ typ: 'at+jwt', kid: keySet.signing.kid, alg: 'EdDSA' }))}.${b64(JSON.stringify(claims()))}`
+  ok(`${reordered}.${cryptoSign(null, Buffer.from(reordered), keySet.signing.privateKey).toString('base64url')}`, 'our header members in another order')
+  ok(await craft({ alg: 'ES256', kid: esKid }, claims(), esKey), 'ES256 under the ES256 key (r||s, RFC 7518 §3.4)')
+  const [h, p, s] = (await craft({ alg: 'ES256', kid: esKid }, claims(), esKey)).split('.') as [string, string, string]
+  await assertReason(t, `${h}.${p}.${s.slice(0, -4)}`, 'bad_signature', 'an ES256 signature of the wrong length')
+  await assertReason(t, await craft({}, claims({ aud: [AUDIENCE, 7] })), 'bad_claims', 'an aud array with a non-string')
+  await assertReason(t, await craft({}, claims({ iss: undefined })), 'bad_claims', 'no iss')
+  await assertReason(t, await craft({ typ: 'JWT' }, claims(), (await generateKeyPair('EdDSA')).privateKey), 'bad_signature', 'a wrong typ under a foreign signature')
 })

@@ -2,7 +2,8 @@
 // package's Fastify plugin), beside GET /bench/bare in the same process. Warm: every token verified once before, so
 // each request is a verified-token cache hit plus the revocation lookup; compared with the bare route. Cold: every
 // request a token never sent before, so each pays a full verification; compared with 1 / (one raw crypto.verify of
-// the same tokens + one bare request), both measured in this run on the same core: what a free verifier would reach.
+// the same tokens + one bare request), both measured in this run on the same core: what a free verifier would reach,
+// and, round by round, with /bench/free-verify: such a free verifier actually behind the same HTTP stack.
 import { measurePhase, writeLines, type BenchContext } from '../context.js'
 import type { ResourceServer } from '../resource-servers.js'
 import { median, ratio } from '../stats.js'
@@ -35,18 +36,30 @@ export async function runResourceServerVerify (ctx: BenchContext, rs: ResourceSe
 
   const { rawVerify, coldCount } = await coldBaseline(ctx, 'scenario 7', tokensFile, bare.rps)
   const coldBound = 1 / (1 / rawVerify.perSecond + 1 / bare.rps)
-  ctx.log(`scenario 7: minting ${coldCount} fresh access tokens for the cold phase`)
-  const coldFile = writeLines(ctx, 'rs-cold-access-tokens', await mintTokens(ctx, coldCount, valid))
-  ctx.log('scenario 7: resource server GET /hello cold, every token new')
-  const cold = await measurePhase(ctx, { ...base, valuesFile: coldFile, kind: 'hello', amount: coldCount }, pid)
-  if (cold.ok === coldCount) ctx.log('  note: every cold token was used before the phase time ran out; the rate covers the shorter phase')
+  ctx.log(`scenario 7: minting ${coldCount} fresh access tokens for each of ${bench.rounds} cold rounds`)
+  const fresh = await mintTokens(ctx, coldCount * bench.rounds, valid)
+  const coldRounds: Array<{ free: Phase, cold: Phase }> = []
+  for (let round = 1; round <= bench.rounds; round++) {
+    // The free verifier caches nothing, so the round's tokens are still never seen by /hello when it runs.
+    const file = writeLines(ctx, `rs-cold-access-tokens-${round}`, fresh.slice((round - 1) * coldCount, round * coldCount))
+    const phase = { ...base, valuesFile: file, amount: coldCount }
+    ctx.log(`scenario 7: round ${round}/${bench.rounds}: GET /bench/free-verify, then GET /hello cold, every token new`)
+    const free = await measurePhase(ctx, { ...phase, kind: 'free-verify' }, pid)
+    const cold = await measurePhase(ctx, { ...phase, kind: 'hello' }, pid)
+    if (cold.ok === coldCount) ctx.log('  note: every cold token was used before the phase time ran out; the rate covers the shorter phase')
+    coldRounds.push({ free, cold })
+  }
+  const coldRatios = coldRounds.map((r) => ratio(r.cold.rps, r.free.rps))
+  const { free: freeVerify, cold } = coldRounds[coldRatios.indexOf(median(coldRatios))]!
 
   return {
-    bare, warmPrime, warm, cold, coldTokens: coldCount, rawVerify, coldBound,
+    bare, warmPrime, warm, cold, freeVerify, coldTokens: coldCount, rawVerify, coldBound,
     rounds: rounds.map((r, i) => ({ bareRps: r.bare.rps, warmRps: r.warm.rps, warmVsBare: ratios[i]! })),
+    coldRounds: coldRounds.map((r, i) => ({ freeVerifyRps: r.free.rps, coldRps: r.cold.rps, coldVsFreeVerify: coldRatios[i]! })),
     ratios: {
       warmVsBare: ratio(warm.rps, bare.rps),
       coldVsBound: ratio(cold.rps, coldBound),
+      coldVsFreeVerify: ratio(cold.rps, freeVerify.rps),
       warmVsBareByCpu: ratio(bare.serverCpuPercent / bare.rps, warm.serverCpuPercent / warm.rps)
     }
   }
