@@ -1,7 +1,7 @@
 // Why a token is rejected, as the verifier reports it (the `reason` label of rotor_access_tokens_rejected_total).
 // Each token is the accepted baseline with one change, so each reason is down to that change.
 import t from 'tap'
-import { createPrivateKey, sign as cryptoSign } from 'node:crypto'
+import { createPrivateKey, sign as cryptoSign, type JsonWebKey } from 'node:crypto'
 import { generateKeyPair, SignJWT, type JWTHeaderParameters } from 'jose'
 import { AccessTokenError, createAccessTokens, type VerifyFailure } from '../src/tokens/access-token.js'
 import { generateKeySetJson, loadKeySet, type KeySet } from '../src/tokens/key-set.js'
@@ -115,8 +115,8 @@ t.test('expired: past exp plus the leeway, or older than the TTL, on the injecte
 })
 
 t.test('accepts what RFC 9068 and RFC 7519 allow besides our own form, and judges the signature before the claims', async (t) => {
-  const esJwk = (JSON.parse(esKeysJson).keys as Array<{ kid: string }>).find((k) => k.kid === esKid)!
-  const esKey = createPrivateKey({ key: esJwk as JsonWebKey, format: 'jwk' })
+  const esJwk = (JSON.parse(esKeysJson).keys as Array<JsonWebKey & { kid: string }>).find((k) => k.kid === esKid)!
+  const esKey = createPrivateKey({ key: esJwk, format: 'jwk' })
   const ok = (token: string, label: string) => t.match(tokens.verifySync(token), { userId: 'u1' }, label)
   ok(await craft({ typ: 'application/at+jwt' }), 'typ with its media-type prefix (RFC 7515 §4.1.9)')
   ok(await craft({}, claims({ aud: ['another-api', AUDIENCE] })), 'an aud array holding ours')
