@@ -45,6 +45,14 @@ t.test('delays cross-region data by at least the configured latency each way, pe
   t.ok(await echoRoundTripMs(fromRegion2) >= 300, 'after setLatency(2, 1, 150), on the open connection: 300 ms at least')
 })
 
+t.test('a listener for one region treats every connection as coming from it, whatever its source address', async (t) => {
+  const node = await startEchoNode(t)
+  const proxy = await proxyFor(t, { target: target(node.port), region: 1, from: 3 })
+  const client = await connectFrom(t, proxy, 1)
+  t.ok(await echoRoundTripMs(client) >= 80, 'a client on 127.0.0.1 gets the 3 ↔ 1 latency')
+  t.equal(node.accepted[0], '127.0.0.3', 'and the node sees it at region 3\'s address')
+})
+
 t.test('does not give same-region connections the cross-region latency', async (t) => {
   const node = await startEchoNode(t)
   const proxy = await proxyFor(t, { target: target(node.port), region: 1, latencyMs: 500 })
