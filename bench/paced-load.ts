@@ -21,7 +21,8 @@ export interface PacedSpec {
   password?: string
 }
 
-interface Conn { socket: net.Socket, dueAt: number, pending: Buffer }
+/** dueAt is undefined while no request is outstanding on the socket. */
+interface Conn { socket: net.Socket, dueAt: number | undefined, pending: Buffer }
 
 export async function runPaced (spec: PacedSpec, list: string[]): Promise<LoadResult> {
   const { hostname, port } = new URL(spec.url)
@@ -43,20 +44,39 @@ export async function runPaced (spec: PacedSpec, list: string[]): Promise<LoadRe
     conn.dueAt = dueAt
     conn.socket.write(requests[(sent++) % requests.length]!)
   }
+  const retire = (conn: Conn) => {
+    const at = free.indexOf(conn)
+    if (at >= 0) free.splice(at, 1)
+  }
   const answer = (conn: Conn, status: number) => {
+    // A response with no request outstanding is the server timing out a socket that sat unused (408 after
+    // HTTP_HEADERS_TIMEOUT_MS): not an answer to anything, so neither a latency nor a request answered.
+    // The server closes such a socket next: it takes no more requests.
+    if (conn.dueAt === undefined) {
+      statusCodes[`${status} unsolicited`] = (statusCodes[`${status} unsolicited`] ?? 0) + 1
+      retire(conn)
+      return
+    }
     statusCodes[status] = (statusCodes[status] ?? 0) + 1
     const bucket = status < 300 ? latencies : refusedLatencies
     bucket.push(performance.now() - conn.dueAt)
+    conn.dueAt = undefined
     if (++answered + errors === total) onAllAnswered()
     if (waitingHead < waiting.length) send(conn, waiting[waitingHead++]!)
     else free.push(conn)
   }
 
   const conns = await Promise.all(Array.from({ length: spec.connections }, () => new Promise<Conn>((resolve, reject) => {
-    const conn: Conn = { socket: net.connect({ host: hostname, port: Number(port) }), dueAt: 0, pending: Buffer.alloc(0) }
+    const conn: Conn = { socket: net.connect({ host: hostname, port: Number(port) }), dueAt: undefined, pending: Buffer.alloc(0) }
     conn.socket.setNoDelay(true)
     conn.socket.once('connect', () => resolve(conn))
-    conn.socket.on('error', (err) => { errors++; reject(err) })
+    conn.socket.on('error', reject) // before connect: the phase fails; later, 'close' follows and counts what was owed
+    // A socket the server closed takes no more requests; one it owed an answer counts as an error.
+    conn.socket.on('end', () => retire(conn))
+    conn.socket.on('close', () => {
+      retire(conn)
+      if (conn.dueAt !== undefined) { conn.dueAt = undefined; if (++errors + answered === total) onAllAnswered() }
+    })
     conn.socket.on('data', (chunk: Buffer) => {
       conn.pending = conn.pending.length === 0 ? chunk : Buffer.concat([conn.pending, chunk])
       const parsed = parseResponse(conn.pending)
@@ -79,7 +99,8 @@ export async function runPaced (spec: PacedSpec, list: string[]): Promise<LoadRe
       const due = Math.min(total, Math.floor((performance.now() - start) / intervalMs) + 1)
       for (; scheduled < due; scheduled++) {
         const dueAt = start + scheduled * intervalMs
-        const conn = free.pop()
+        // Oldest free socket first: every socket keeps being used, none idles into the server's header timeout.
+        const conn = free.shift()
         if (conn !== undefined) send(conn, dueAt)
         else waiting.push(dueAt)
       }

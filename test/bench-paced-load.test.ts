@@ -1,0 +1,27 @@
+// The paced (open-loop) generator of `npm run bench` counts answers to its own requests only: a server that times
+// out a socket left unused (408 after its header timeout, as Rotor does) must not show up as a request answered
+// with a latency measured from nowhere, and the socket it closed must not swallow a request.
+import t from 'tap'
+import net from 'node:net'
+import { runPaced } from '../bench/paced-load.js'
+
+const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'
+const TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n'
+
+t.test('an unsolicited 408 on a socket is neither an answer nor a latency, and no request is lost to the closed socket', async (t) => {
+  let first = true
+  const server = net.createServer((socket) => {
+    // The first socket is timed out at once, before it has sent anything; the others answer each request.
+    if (first) { first = false; socket.end(TIMEOUT); return }
+    socket.on('data', (chunk) => { for (let i = 0; i < chunk.toString().split('\r\n\r\n').length - 1; i++) socket.write(OK) })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  const { port } = server.address() as net.AddressInfo
+  const startedAt = performance.now()
+  const result = await runPaced({ url: `http://127.0.0.1:${port}`, kind: 'bare', valuesFile: '', connections: 4, seconds: 1, rate: 50 }, ['token'])
+  t.equal(result.ok, 50, 'every request due was sent on a live socket and answered')
+  t.equal(result.errors, 0)
+  t.same(result.statusCodes, { 200: 50, '408 unsolicited': 1 }, 'the timeout is reported apart')
+  t.ok(result.latencyMs.max <= performance.now() - startedAt, 'no latency longer than the run itself: none counted from a request never sent')
+})
