@@ -52,8 +52,10 @@ export async function rawEvalshaRate (input: EvalshaInput): Promise<Rate & { fai
         let presentedHash = chain.firstHash
         for (let d = 0; d < chain.next.length && performance.now() < end; d++) {
           const hash = chain.next[d]!
+          // The look-ahead (the hash of the generation after the new one), as the store sends it.
+          const lookAhead = chain.next[d + 1] ?? hash
           const reply = await redis.evalsha(sha, 1, userKey, chain.familyId, d + 1, presentedHash, hash, '', input.idleMs,
-            input.graceMs, input.maxReplays) as unknown[]
+            input.graceMs, input.maxReplays, lookAhead) as unknown[]
           calls++
           if (reply[0] !== 'rotated') { failures++; break }
           presentedHash = hash

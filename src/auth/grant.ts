@@ -16,6 +16,8 @@ export interface TokenGrant {
   sessionId: string
   userId: string
   replayed: boolean
+  /** The rotation a failover lost was recognised and accepted (IssuedRefresh.recovered). */
+  recovered: boolean
 }
 
 export type StartOutcome = { ok: true, grant: TokenGrant } | { ok: false, reason: 'disabled' | 'no_user' }
@@ -45,7 +47,8 @@ export function createSessionStarter (deps: {
       absoluteExpiresIn,
       sessionId: issued.familyId,
       userId: issued.userId,
-      replayed: issued.replayed
+      replayed: issued.replayed,
+      recovered: issued.recovered
     }
   }
 

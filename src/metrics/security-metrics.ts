@@ -24,7 +24,7 @@ const REFRESH_FAILURES: Record<string, string> = {
   reuse: 'reuse_detected',
   rollback: 'rollback_detected'
 }
-const REFRESH_OUTCOMES = ['rotated', 'grace_replay', ...Object.values(REFRESH_FAILURES)]
+const REFRESH_OUTCOMES = ['rotated', 'grace_replay', 'lost_rotation_recovered', ...Object.values(REFRESH_FAILURES)]
 
 export interface SecurityMetrics {
   onAuditEvent (event: AuditEvent): void
@@ -59,7 +59,7 @@ export function createSecurityMetrics (registry: Registry): SecurityMetrics {
         case 'user_registered': registrations.inc(); break
         case 'login_succeeded': logins.inc({ outcome: 'succeeded' }); break
         case 'login_failed': logins.inc({ outcome: event.reason }); break
-        case 'refresh_succeeded': refreshes.inc({ outcome: event.replayed ? 'grace_replay' : 'rotated' }); break
+        case 'refresh_succeeded': refreshes.inc({ outcome: event.recovered ? 'lost_rotation_recovered' : event.replayed ? 'grace_replay' : 'rotated' }); break
         case 'refresh_reuse_detected': refreshes.inc({ outcome: 'reuse_detected' }); break
         case 'refresh_rollback_detected': refreshes.inc({ outcome: 'rollback_detected' }); break
         case 'refresh_failed': refreshes.inc({ outcome: REFRESH_FAILURES[event.reason] ?? 'other' }); break

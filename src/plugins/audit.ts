@@ -9,7 +9,8 @@ export type AuditEvent =
   | { event: 'login_succeeded', userId: string, familyId: string }
   /** account: keyed hash of the canonical email (never the email); userId too when the account exists and was read. */
   | { event: 'login_failed', reason: 'bad_credentials' | 'disabled' | 'throttled', account: string, userId?: string }
-  | { event: 'refresh_succeeded', userId: string, familyId: string, replayed: boolean }
+  /** recovered: the rotation a failover lost, accepted (a warning: the store lost an acknowledged write). */
+  | { event: 'refresh_succeeded', userId: string, familyId: string, replayed: boolean, recovered: boolean }
   | { event: 'refresh_failed', reason: string }
   | { event: 'refresh_reuse_detected' | 'refresh_rollback_detected', userId: string, familyId: string }
   | { event: 'logout', userId: string, familyId: string }
@@ -37,7 +38,8 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const listeners: Listener[] = []
   const audit = (request: FastifyRequest, event: AuditEvent): void => {
-    request.log[WARN.has(event.event) ? 'warn' : 'info']({ ...event, ip: request.ip }, 'security event')
+    const warn = WARN.has(event.event) || (event.event === 'refresh_succeeded' && event.recovered)
+    request.log[warn ? 'warn' : 'info']({ ...event, ip: request.ip }, 'security event')
     for (const listener of listeners) listener(event)
   }
   audit.on = (listener: Listener) => { listeners.push(listener) }

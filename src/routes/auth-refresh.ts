@@ -57,8 +57,8 @@ const routes: FastifyPluginAsync = async (app) => {
       noStore(reply)
       throw errors.invalidGrant('The refresh token is invalid, expired or revoked')
     }
-    const { userId, sessionId, replayed } = outcome.grant
-    app.audit(request, { event: 'refresh_succeeded', userId, familyId: sessionId, replayed })
+    const { userId, sessionId, replayed, recovered } = outcome.grant
+    app.audit(request, { event: 'refresh_succeeded', userId, familyId: sessionId, replayed, recovered })
     return sendGrant(app, reply, outcome.grant, presented.viaCookie ? 'cookie' : 'body')
   })
 

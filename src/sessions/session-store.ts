@@ -31,6 +31,11 @@ export interface IssuedRefresh {
   issuedAtMs: number
   /** true when this answers a retry inside the grace window with the successor already handed out. */
   replayed: boolean
+  /**
+   * true when the presented token was the generation after the store's, with the secret the store had derived for it:
+   * a rotation a failover lost, accepted (docs/design.md, "Residual risk").
+   */
+  recovered: boolean
 }
 
 /** A rotation also answers the user's roles, read by the same script, for the new access token. */
@@ -115,8 +120,11 @@ export function createSessionStore (deps: {
     async createFamily ({ userId, userAgent, ip }) {
       const familyId = randomId()
       const secret = randomSecret()
+      // The look-ahead: generation 2's secret hash, so a first rotation a failover loses is still recognised.
+      const next = codec.deriveSecret({ userId, familyId, generation: 1, secret })
       const reply = await run('create-family', userId,
-        [familyId, hashSecret(secret), now(), idleMs, absoluteMs, encodeSessionMetadata(ip, userAgent), policy.maxSessionsPerUser])
+        [familyId, hashSecret(secret), now(), idleMs, absoluteMs, encodeSessionMetadata(ip, userAgent), policy.maxSessionsPerUser,
+          hashSecret(next)])
         .catch((err: unknown) => unreplicated.login(err, userId, familyId, hashSecret(secret)))
       const status = String(reply[0])
       if (status !== 'ok') return { ok: false, reason: status as 'no_user' | 'disabled' }
@@ -124,7 +132,8 @@ export function createSessionStore (deps: {
       return {
         ok: true,
         issued: {
-          token, userId, familyId, sessionVersion: Number(reply[1]), absoluteExpiryMs: Number(reply[2]), issuedAtMs: Number(reply[3]), replayed: false
+          token, userId, familyId, sessionVersion: Number(reply[1]), absoluteExpiryMs: Number(reply[2]), issuedAtMs: Number(reply[3]), replayed: false,
+          recovered: false
         },
         evicted: reply.slice(4).map(String)
       }
@@ -136,13 +145,15 @@ export function createSessionStore (deps: {
       const presented = parsed.token
       const { userId, familyId } = presented
       // The successor is a function of the presented token: a retry inside the grace window gets the same token.
+      // Its own successor's hash is the look-ahead the store keeps, to recognise a rotation a failover loses.
       const successor = codec.deriveSecret(presented)
+      const lookAhead = codec.deriveSecret({ ...presented, generation: presented.generation + 1, secret: successor })
       const reply = await run('rotate-refresh-token', userId,
         [familyId, presented.generation, hashSecret(presented.secret), hashSecret(successor), now(), idleMs,
-          policy.reuseGraceSeconds * 1000, policy.graceMaxReplays])
+          policy.reuseGraceSeconds * 1000, policy.graceMaxReplays, hashSecret(lookAhead)])
         .catch((err: unknown) => unreplicated.rotation(err, userId, familyId, { generation: presented.generation + 1, hash: hashSecret(successor) }))
       const status = String(reply[0])
-      if (status !== 'rotated' && status !== 'grace') return { ok: false, reason: status as RotateFailure, userId, familyId }
+      if (status !== 'rotated' && status !== 'grace' && status !== 'recovered') return { ok: false, reason: status as RotateFailure, userId, familyId }
       return {
         ok: true,
         issued: {
@@ -153,6 +164,7 @@ export function createSessionStore (deps: {
           absoluteExpiryMs: Number(reply[3]),
           issuedAtMs: Number(reply[5]),
           replayed: status === 'grace',
+          recovered: status === 'recovered',
           subject: { roles: reply[4] === '' || reply[4] == null ? [] : String(reply[4]).split(',') }
         }
       }

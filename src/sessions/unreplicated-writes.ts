@@ -23,7 +23,7 @@ export function unreplicatedWrites (deps: { redis: RedisClient, userKey: (userId
       throw err
     },
     /**
-     * A rotation answered 503. A successor handed out ('rotated', 'grace') was not delivered: mark-undelivered.lua
+     * A rotation answered 503. A successor handed out ('rotated', 'grace', 'recovered') was not delivered: mark-undelivered.lua
      * restarts its grace window once no hand-out of it was; rethrown. A revocation by reuse or rollback detection
      * stands on the primary: its reply is returned, so the caller announces and confirms it (503 while the replicas
      * still do not acknowledge).
@@ -32,7 +32,7 @@ export function unreplicatedWrites (deps: { redis: RedisClient, userKey: (userId
       const reply = written(err)
       const status = Array.isArray(reply) ? reply[0] : undefined
       if (status === 'reuse' || status === 'rollback') return reply as Reply
-      if (status === 'rotated' || status === 'grace') {
+      if (status === 'rotated' || status === 'grace' || status === 'recovered') {
         await bestEffort(runScript(redis, 'mark-undelivered', [userKey(userId)], [familyId, successor.generation, successor.hash, now(), idleMs]))
       }
       throw err

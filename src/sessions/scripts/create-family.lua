@@ -5,7 +5,8 @@
 -- KEYS[1] = user hash
 -- ARGV[1] = family id   ARGV[2] = hash of generation 1's secret (16 raw bytes)   ARGV[3] = now override (ms; tests
 -- only, '' = Redis TIME)   ARGV[4] = idle TTL (ms)   ARGV[5] = absolute TTL (ms)   ARGV[6] = metadata (ip and user
--- agent summary)   ARGV[7] = max sessions (0 = unlimited)
+-- agent summary)   ARGV[7] = max sessions (0 = unlimited)   ARGV[8] = hash of generation 2's secret (16 raw bytes, derived
+-- from generation 1's: the look-ahead that lets a lost first rotation be recognised, family-state.lua)
 -- Returns: { 'ok', sessionVersion, absoluteExpiryMs, nowMs, evictedFamilyId... } or { 'no_user' } / { 'disabled' }
 --   (evicted: live families deleted to make room, for the caller to broadcast)
 local MAX_EVICTED_SAMPLED = 2 -- the older two of a sample of 3: an account over the limit shrinks by one per login
@@ -47,7 +48,8 @@ if maxSessions > 0 and families >= maxSessions then
 end
 
 redis.call('HSET', KEYS[1], family_field(ARGV[1]), encode_family({
-  g = 1, h = ARGV[2], lu = now, rt = now, ax = ax, c = now, sv = sv, gc = 0, rv = false, meta = ARGV[6]
+  g = 1, h = ARGV[2], n = #ARGV[8] == 16 and ARGV[8], lu = now, rt = now, ax = ax, c = now, sv = sv, gc = 0, rv = false,
+  meta = ARGV[6]
 }))
 local reply = { 'ok', sv, ax, now }
 for _, id in ipairs(evicted) do table.insert(reply, id) end

@@ -7,11 +7,16 @@
 -- used; then 'L' .. metadata (client ip and user agent summary) for a live family, or 'R' .. reason once revoked, or
 -- 'P' .. one byte pd .. metadata for a live family whose current generation has pd hand-outs not known to have failed
 -- (mark-undelivered.lua; 'L' is pd 0, so records written before pd existed read unchanged).
+-- A live record may carry 'N' .. 16 bytes between the fixed part and that mark: the look-ahead n, SHA-256/128 of the
+-- secret the next generation will have (derived from the current one, refresh-token.ts). A presented next generation
+-- whose hash is n is a rotation this store lost (a failover), not a forgery (rotate-refresh-token.lua). Records
+-- written before the look-ahead existed have none and read unchanged (n false); a tombstone never has one.
 -- The user hash is durable, so a family's idle and absolute expiry are enforced here and dead fields are pruned by
 -- every login, logout-all and session listing (and a family itself when it is presented after its expiry), a bounded
 -- number of fields each time (read_fields below), so no operation's cost grows with the size of one account.
 local FAMILY_RECORD = '>I4c16I6I6I6I6I4B'
 local FAMILY_RECORD_LENGTH = 49
+local LOOKAHEAD_LENGTH = 16
 local NO_HASH = string.rep('\0', 16)
 
 local function family_field (familyId)
@@ -22,8 +27,13 @@ local function decode_family (value)
   if not value then return nil end
   local f = {}
   f.g, f.h, f.lu, f.rt, f.ax, f.c, f.sv, f.gc = struct.unpack(FAMILY_RECORD, value)
-  local mark = string.sub(value, FAMILY_RECORD_LENGTH + 1, FAMILY_RECORD_LENGTH + 1)
-  local tail = string.sub(value, FAMILY_RECORD_LENGTH + 2)
+  local at = FAMILY_RECORD_LENGTH + 1
+  f.n = false
+  if string.sub(value, at, at) == 'N' then
+    f.n = string.sub(value, at + 1, at + LOOKAHEAD_LENGTH); at = at + 1 + LOOKAHEAD_LENGTH
+  end
+  local mark = string.sub(value, at, at)
+  local tail = string.sub(value, at + 1)
   f.pd = 0
   if mark == 'R' then f.rv = tail; f.meta = ''
   elseif mark == 'P' then f.rv = false; f.pd = string.byte(tail, 1); f.meta = string.sub(tail, 2)
@@ -34,6 +44,7 @@ end
 local function encode_family (f)
   local record = struct.pack(FAMILY_RECORD, f.g, f.h, f.lu, f.rt, f.ax, f.c, f.sv, f.gc)
   if f.rv then return record .. 'R' .. f.rv end
+  if f.n then record = record .. 'N' .. f.n end
   if f.pd and f.pd > 0 then return record .. 'P' .. string.char(math.min(f.pd, 255)) .. f.meta end
   return record .. 'L' .. f.meta
 end
@@ -45,7 +56,7 @@ end
 
 -- Revoke in place: keep a small marker until the family would have expired, so a replay is answered as revoked.
 local function tombstone (userKey, familyId, f, reason)
-  f.rv = reason; f.h = NO_HASH; f.meta = ''
+  f.rv = reason; f.h = NO_HASH; f.n = false; f.meta = ''
   redis.call('HSET', userKey, family_field(familyId), encode_family(f))
 end
 

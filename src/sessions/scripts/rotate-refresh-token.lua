@@ -7,9 +7,11 @@
 -- ARGV[4] = hash of its derived successor's secret   ARGV[5] = now override (ms; tests only, '' = Redis TIME)
 -- ARGV[6] = idle TTL (ms)
 -- ARGV[7] = grace window (ms)   ARGV[8] = max grace replays
+-- ARGV[9] = hash of the derived successor's own successor (16 raw bytes): the new generation's look-ahead
 -- Returns: { status, generation, sessionVersion, absoluteExpiryMs, roles, nowMs }
---   status 'rotated' (the new generation), 'grace' (the current one, already handed out), or one of
---   'missing', 'revoked', 'expired', 'version', 'reuse', 'rollback', 'mismatch' (no token is handed out).
+--   status 'rotated' (the new generation), 'grace' (the current one, already handed out), 'recovered' (the new
+--   generation after a lost one, below), or one of 'missing', 'revoked', 'expired', 'version', 'reuse', 'rollback',
+--   'mismatch' (no token is handed out).
 --   roles are the user's, for the new access token: read here to save the caller a round trip (access tokens carry
 --   no email, so none is read or returned).
 --   The grace window is measured on Redis's clock from when the rotation ran (store-clock.lua), so the retry of a
@@ -35,11 +37,17 @@ if not row[2] or f.sv < tonumber(row[2]) then
   return { 'version' }
 end
 
+-- Move the family to the generation after the presented one: its hash and look-ahead come from the caller, who
+-- derived them from the presented secret, and it is handed out once (pd).
+local function advance (status)
+  f.g = presented + 1; f.h = ARGV[4]; f.n = #ARGV[9] == 16 and ARGV[9]; f.rt = now; f.gc = 0; f.lu = now; f.pd = 1
+  redis.call('HSET', KEYS[1], field, encode_family(f))
+  return { status, f.g, f.sv, f.ax, row[3] or '', now }
+end
+
 if presented == f.g then
   if ARGV[3] ~= f.h then return { 'mismatch' } end
-  f.g = f.g + 1; f.h = ARGV[4]; f.rt = now; f.gc = 0; f.lu = now; f.pd = 1
-  redis.call('HSET', KEYS[1], field, encode_family(f))
-  return { 'rotated', f.g, f.sv, f.ax, row[3] or '', now }
+  return advance('rotated')
 end
 if presented == f.g - 1 then
   if ARGV[4] ~= f.h then return { 'mismatch' } end
@@ -55,6 +63,13 @@ if presented < f.g then
   tombstone(KEYS[1], ARGV[1], f, 'reuse')
   return { 'reuse' }
 end
--- A generation ahead of the stored one: a rotation was lost (e.g. a failover rolled Redis back).
+-- The next generation, holding the very secret this store derived for it (the look-ahead): the rotation that handed
+-- it out ran on a primary whose write never reached this node (asynchronous replication, then a failover). Only the
+-- holder of the current token and the server key can have that secret, so it is the client's own: accepted as if
+-- the store were at that generation, and its predecessor's grace window starts now (docs/design.md, "Residual risk").
+if presented == f.g + 1 and f.n and ARGV[3] == f.n then
+  return advance('recovered')
+end
+-- Further ahead, or a secret that is not the derived one (a forgery, or a record without a look-ahead).
 tombstone(KEYS[1], ARGV[1], f, 'rollback')
 return { 'rollback' }
