@@ -2,6 +2,7 @@
 // and process, then remembered: an account's email never changes (no route or command changes it; users are never
 // deleted), so a remembered one cannot go stale, and /me stays a local answer for every user seen before. Should an
 // email ever become changeable, the change must reach every instance's memory (the revocation feed does for tokens).
+import { createOldestFirstMap } from '@rotor/verify'
 import type { UserStore } from './user-store.js'
 
 /** The email; null when the store cannot be read right now; undefined when there is no such user. */
@@ -21,7 +22,7 @@ export function createUserEmails (deps: {
   isStoreUnavailable: (err: unknown) => boolean
 }): UserEmails {
   const { users, maxEntries, isStoreUnavailable } = deps
-  const emails = new Map<string, string>()
+  const emails = createOldestFirstMap<string, string>(maxEntries)
   return {
     remembered: (userId) => emails.get(userId),
     async load (userId) {
@@ -33,7 +34,6 @@ export function createUserEmails (deps: {
         throw err
       }
       if (email !== undefined && maxEntries > 0) {
-        if (emails.size >= maxEntries) emails.delete(emails.keys().next().value as string)
         emails.set(userId, email)
       }
       return email

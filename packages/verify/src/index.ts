@@ -11,6 +11,7 @@ export {
   type AccessClaims, type RejectReason, type SigningAlg, type VerificationKey, type VerifyFailure
 } from './claims.js'
 export { createTokenVerifier, type TokenVerifier, type TokenVerifierOptions } from './token-rules.js'
+export { createOldestFirstMap, type OldestFirstMap } from './oldest-first-map.js'
 export { createVerifiedTokenCache, type VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js'
 export { keysOfJwks } from './jwks.js'
 export { createRevocationList, parseFeedEvent, type FeedEvent, type RevocationList } from './revocation-list.js'

@@ -5,6 +5,7 @@
 // match the whole token text: a token with any byte changed, a cached signature pasted under another payload
 // included, is a miss and is verified in full. The price is memory: each entry keeps its token's text and claims.
 import type { AccessClaims } from './claims.js'
+import { createOldestFirstMap } from './oldest-first-map.js'
 
 export interface VerifiedTokenCache {
   get (token: string): AccessClaims | undefined
@@ -31,7 +32,7 @@ export function createVerifiedTokenCache (options: VerifiedTokenCacheOptions): V
   const { maxEntries, clockToleranceSeconds, maxTokenAgeSeconds, nowMs } = options
   // Insertion order is eviction order (oldest first): a hit is a lookup and nothing else (it runs on every
   // request), and tokens are short-lived, so the oldest entry is also the nearest to its exp.
-  const entries = new Map<string, { token: string, claims: AccessClaims }>()
+  const entries = createOldestFirstMap<string, { token: string, claims: AccessClaims }>(maxEntries)
 
   return {
     get (token) {
@@ -53,9 +54,8 @@ export function createVerifiedTokenCache (options: VerifiedTokenCacheOptions): V
       // Only verified tokens get here, so the text is ASCII (base64url and dots).
       const stored = ownCopy(token)
       const key = keyOf(stored)
-      if (entries.size >= maxEntries && !entries.has(key)) entries.delete(entries.keys().next().value as string)
       entries.set(key, { token: stored, claims })
     },
-    size: () => entries.size
+    size: () => entries.size()
   }
 }
