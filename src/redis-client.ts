@@ -121,13 +121,29 @@ export function createRedisClient (config: RedisConfig, role: RedisRole, tuning:
   return watched(new Redis(config.url, options))
 }
 
+/** How long a close waits for QUIT's reply before it drops the connections anyway. */
+export const CLOSE_GRACE_MS = 2000
+
 /**
  * Close gracefully (pending replies first), then make sure nothing reconnects: after QUIT a Sentinel client's
- * failover detector still holds connections to the Sentinels, which only disconnect() releases.
+ * failover detector still holds connections to the Sentinels, which only disconnect() releases. QUIT is awaited for
+ * CLOSE_GRACE_MS at most: a node that never answers (frozen, or a Cluster node being replaced while its connection
+ * waits) must not hold a shutdown, or a test's teardown, for ever; the subscriber has no command timeout at all.
  */
-export async function closeRedisClient (client: RedisClient | RedisSubscriber): Promise<void> {
-  await client.quit().catch(() => undefined)
-  if (!(client instanceof Cluster)) client.disconnect()
+export async function closeRedisClient (client: RedisClient | RedisSubscriber, graceMs = CLOSE_GRACE_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), graceMs) })
+  const quit = await Promise.race([client.quit().then(() => true, () => true), late])
+  clearTimeout(timer)
+  if (!quit || !(client instanceof Cluster)) client.disconnect()
+  // disconnect() only half-closes a socket (FIN): one to a frozen node would stay open and keep the process alive.
+  if (!quit) for (const socket of socketsOf(client)) socket.destroy()
+}
+
+function socketsOf (client: RedisClient | RedisSubscriber): Array<{ destroy: () => void }> {
+  const nodes = client instanceof Cluster ? client.nodes('all') : client instanceof Redis ? [client] : []
+  const own = client instanceof ClusterSubscriber ? client.sockets() : []
+  return [...own, ...nodes.map((node) => node.stream).filter((stream) => stream !== undefined)]
 }
 
 /**

@@ -70,6 +70,11 @@ export class ClusterSubscriber extends EventEmitter implements RedisSubscriber {
     this.connection?.disconnect()
   }
 
+  /** The connection's socket, for a close that cannot wait for the node (src/redis-client.ts). */
+  sockets (): Array<{ destroy: () => void }> {
+    return this.connection?.stream === undefined ? [] : [this.connection.stream]
+  }
+
   private stop (): void {
     this.ended = true
     clearTimeout(this.timer)
