@@ -6,10 +6,11 @@
 // For scenario 8 the orchestrator `watch`es a token; the verifier's metric hook reports each feed event as it is
 // applied, and at that moment the watched token is verified again: the first `revoked` is the propagation time, read
 // on this process's clock (performance.timeOrigin + now(), comparable across processes) with no polling load.
-import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto'
+import { createPublicKey, type KeyObject } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { buildResourceServer } from '../examples/resource-server/app.js'
 import { closeOnSignal, serveTasks } from './child.js'
+import { signatureHolds } from './free-verify.js'
 import { epochMs } from './stats.js'
 
 const env = process.env
@@ -49,17 +50,9 @@ app.get('/bench/bare', async () => ({ hello: 'bare', degraded: false }))
 // names, nothing else (no claims, no cache, no revocation). Scenario 7's cold phase is compared with it in situ: the
 // signature work runs interleaved with HTTP work there, slower than in a tight loop (docs/benchmarks.md).
 const freeKeys = await publishedKeys()
-app.get('/bench/free-verify', async (request, reply) => {
-  const token = (request.headers.authorization ?? '').slice('Bearer '.length)
-  const [header = '', payload = '', signature = ''] = token.split('.')
-  const { kid, alg } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid: string, alg: string }
-  const key = freeKeys.get(kid)
-  const data = Buffer.from(`${header}.${payload}`, 'latin1')
-  const ok = key !== undefined && (alg === 'EdDSA'
-    ? cryptoVerify(null, data, key, Buffer.from(signature, 'base64url'))
-    : cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url')))
-  return ok ? { hello: 'free', degraded: false } : reply.code(401).send({ error: 'invalid_token' })
-})
+app.get('/bench/free-verify', async (request, reply) => signatureHolds((request.headers.authorization ?? '').slice('Bearer '.length), freeKeys)
+  ? { hello: 'free', degraded: false }
+  : reply.code(401).send({ error: 'invalid_token' }))
 await app.listen({ host: '127.0.0.1', port: Number(need('PORT')) })
 
 closeOnSignal(app)
