@@ -5,6 +5,7 @@
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { loadKeySet } from '../src/tokens/key-set.js'
+import { setThreadPoolNice } from '../src/users/thread-pool-priority.js'
 import { closeOnSignal } from './child.js'
 
 const config = loadConfig(process.env)
@@ -16,6 +17,8 @@ app.get('/bench/bare', {
   schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } }
 }, async () => ({ ok: true }))
 
+// As src/server.ts does: a process-wide setting, so the process entry applies it, not buildApp.
+await setThreadPoolNice(config.passwordHashing.threadNice, config.passwordHashing.poolSize)
 await app.listen({ host: config.host, port: config.port })
 
 closeOnSignal(app, { onDisconnect: true })

@@ -27,6 +27,8 @@ export interface BenchConfig {
   stormLoginRate: number
   /** Sockets the login flood keeps open (parallel logins in flight). */
   stormConnections: number
+  /** Nice value of instance B's libuv pool in scenario 6's second pair (PASSWORD_HASH_THREAD_NICE). */
+  stormPoolNice: number
   /** Concurrent rotations in flight from the raw EVALSHA baseline (auto-pipelined by ioredis). */
   evalshaConcurrency: number
   /** Time per verifier per algorithm in the micro-benchmark (split over three interleaved rounds). */
@@ -81,6 +83,7 @@ export function parseBenchConfig (source: Record<string, string | undefined>, re
     stormMeRate: num('BENCH_STORM_ME_RATE', 1000, 1, 100_000),
     stormLoginRate: num('BENCH_STORM_LOGIN_RATE', 300, 1, 100_000),
     stormConnections: num('BENCH_STORM_CONNECTIONS', 300, 1, 10_000),
+    stormPoolNice: num('BENCH_STORM_POOL_NICE', 19, 1, 19),
     microSeconds: num('BENCH_MICRO_SECONDS', 1.5, 0.05, 60, false),
     pin: raw('BENCH_PIN') !== '0',
     out: raw('BENCH_OUT') ?? join(repoRoot, 'bench', 'results', 'latest.json'),

@@ -46,6 +46,9 @@ export function formatReport (r: BenchResults): string {
     ['6 (same) /me p99 under the flood', '', '', '', '', ms(r.loginStorm.meStorm.latencyMs.p99), '', ...verdict(t, 'me-p99-login-storm')],
     [`6 the flood: logins ${int(r.loginStorm.logins.ok)} served, ${int(r.loginStorm.logins.non2xx)} refused`, `${rate(r.loginStorm.logins.rps)} req/s`,
       'refused (503) latency', '', ...(r.loginStorm.logins.non2xxLatencyMs === undefined ? ['', '', ''] : latOf(r.loginStorm.logins.non2xxLatencyMs)), 'info', ''],
+    [`6 (info) B, pool at nice ${r.loginStorm.niced.nice}: /me alone`, `${int(r.loginStorm.niced.meQuiet.rps)} req/s`, '', '', ...lat(r.loginStorm.niced.meQuiet), 'info', ''],
+    [`6 (info) B, pool at nice ${r.loginStorm.niced.nice}: beside the flood`, `${int(r.loginStorm.niced.meStorm.rps)} req/s`, 'p99 vs B alone',
+      ratioText(r.loginStorm.niced.p99Ratio), ...lat(r.loginStorm.niced.meStorm), 'info', ''],
     [`4 revocation, ${r.revocation.users} users`, 'logout-all A -> 401 on B', `logout-all p50 ${ms(r.revocation.logoutAllMs.p50)} ms`, '',
       ms(r.revocation.propagationMs.p50), ms(r.revocation.propagationMs.p99), ms(r.revocation.propagationMs.max), ...verdict(t, 'revocation-p99')],
     [`6 login, ${int(r.celebrity.sessions)}-session account`, `${int(r.celebrity.loginRedisMicros.celebrity)} µs in Redis`,
@@ -98,6 +101,7 @@ function phaseList (r: BenchResults): Array<[string, Phase]> {
   return [['bare', v.bare], ['/me prime', v.warmPrime], ['/me warm', v.warm], ['/me half (autocannon)', v.warmHalfRate],
     ['/me half (paced)', v.warmHalfRatePaced], ['/me cold', v.cold], ['refresh', r.refresh.app], ['login', r.login.app],
     ['/me paced, no logins', r.loginStorm.meQuiet], ['/me paced, login flood', r.loginStorm.meStorm], ['login flood', r.loginStorm.logins],
+    ['B niced, /me alone', r.loginStorm.niced.meQuiet], ['B niced, /me flood', r.loginStorm.niced.meStorm], ['B niced, login flood', r.loginStorm.niced.logins],
     ['RS bare', r.resourceServer.bare], ['RS /hello prime', r.resourceServer.warmPrime], ['RS /hello warm', r.resourceServer.warm], ['RS /hello cold', r.resourceServer.cold],
     ['RS free-verify', r.resourceServer.freeVerify]]
 }

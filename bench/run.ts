@@ -82,13 +82,14 @@ try {
   const keySet = loadKeySet(keysJson, bench.alg)
   const machine = await describeMachine(redis)
 
-  const startServer = async (): Promise<{ child: Child, url: string }> => {
+  const startServer = async (extraEnv: Record<string, string> = {}): Promise<{ child: Child, url: string }> => {
     const port = await freePort()
-    const child = startChild('./bench-server.ts', { core: pinning.serverCore, env: { ...appEnv, PORT: String(port) } })
+    const child = startChild('./bench-server.ts', { core: pinning.serverCore, env: { ...appEnv, ...extraEnv, PORT: String(port) } })
     cleanups.push(() => child.stop())
     return { child, url: `http://127.0.0.1:${port}` }
   }
-  const servers = { a: await startServer(), b: await startServer() }
+  // B differs only in its libuv pool's priority, which only scenario 6 (argon2 beside /me) can tell apart.
+  const servers = { a: await startServer(), b: await startServer({ PASSWORD_HASH_THREAD_NICE: String(bench.stormPoolNice) }) }
   const load = startChild('./load.ts', { core: pinning.loadCore })
   const baselines = startChild('./baselines.ts', { core: pinning.serverCore })
   cleanups.push(() => load.stop(), () => baselines.stop())
@@ -130,7 +131,7 @@ try {
       users: bench.users, secondsPerPhase: bench.seconds, connections: bench.connections, alg: bench.alg,
       revocationUsers: bench.revocationUsers, propagationUsers: bench.propagationUsers, memoryUsers: bench.memoryUsers, celebritySessions: bench.celebritySessions,
       loginConnections: bench.loginConnections, evalshaConcurrency: bench.evalshaConcurrency, stormMeRate: bench.stormMeRate,
-      stormLoginRate: bench.stormLoginRate, stormConnections: bench.stormConnections, microSecondsPerVerifier: bench.microSeconds,
+      stormLoginRate: bench.stormLoginRate, stormConnections: bench.stormConnections, stormPoolNice: bench.stormPoolNice, microSecondsPerVerifier: bench.microSeconds,
       accessTokenCacheMaxEntries: appConfig.jwt.accessTokenCacheMaxEntries, passwordHashConcurrency: appConfig.passwordHashing.concurrency,
       smoke: bench.smoke
     },

@@ -77,6 +77,7 @@ export const EnvSchema = Type.Object({
   LOGIN_LOCKOUT_MAX_SECONDS: Int(1, 86400, 900, 'cap of one lock'),
   PASSWORD_HASH_CONCURRENCY: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'argon2 jobs running at once; unset = from the cores', 'x-min': 1, 'x-max': 256 })),
   PASSWORD_HASH_QUEUE_MAX: Int(0, 100000, 32, 'argon2 jobs allowed to wait; beyond it 503'),
+  PASSWORD_HASH_THREAD_NICE: Int(0, 19, 0, 'Linux nice value of the libuv pool threads (argon2); 0 = unchanged'),
   // Read by libuv when the process starts (before any of our code runs), not by Rotor; here to size argon2 under it.
   UV_THREADPOOL_SIZE: Int(1, 1024, 4, 'libuv thread-pool size'),
   PASSWORD_MIN_STRENGTH_SCORE: Int(0, 4, 3, 'zxcvbn score (0-4) a new password needs; 0 = common-password list only'),
@@ -119,7 +120,7 @@ export interface Config {
   rateLimits: { loginPerIpPerMinute: number, refreshPerIpPerMinute: number, registerPerIpPerHour: number }
   /** Per-account back-off on failed logins; afterFailures 0 = off. */
   loginLockout: { afterFailures: number, failureWindowSeconds: number, baseSeconds: number, maxSeconds: number }
-  passwordHashing: { concurrency: number, queueMax: number }
+  passwordHashing: { concurrency: number, queueMax: number, threadNice: number, poolSize: number }
   /** zxcvbn score a new password needs, beside the common-password list; 0 = the list only. */
   passwordMinStrengthScore: number
   /** Emails GET /me remembers per process (they never change); 0 = read the store on every call. */
@@ -236,7 +237,8 @@ export function loadConfig (source: Record<string, string | undefined>, machine:
       baseSeconds: int('LOGIN_LOCKOUT_BASE_SECONDS'),
       maxSeconds: int('LOGIN_LOCKOUT_MAX_SECONDS')
     },
-    passwordHashing: { concurrency: passwordHashConcurrency(e, int, machine.cores), queueMax: int('PASSWORD_HASH_QUEUE_MAX') },
+    passwordHashing: { concurrency: passwordHashConcurrency(e, int, machine.cores), queueMax: int('PASSWORD_HASH_QUEUE_MAX'),
+      threadNice: int('PASSWORD_HASH_THREAD_NICE'), poolSize: int('UV_THREADPOOL_SIZE') },
     passwordMinStrengthScore: int('PASSWORD_MIN_STRENGTH_SCORE'),
     userEmailCacheMaxEntries: int('USER_EMAIL_CACHE_MAX_ENTRIES'),
     overload: {

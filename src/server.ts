@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js'
+import { setThreadPoolNice } from './users/thread-pool-priority.js'
 import { resolveKeySet, resolveRefreshSecret } from './dev-secrets.js'
 import { redisAnswers, redisServerInstalled, startRedisServer, type RedisProcess } from './redis-server.js'
 
@@ -44,6 +45,9 @@ async function main (): Promise<void> {
     await app.close()
     await devRedis?.stop()
   })
+  const { threadNice, poolSize } = config.passwordHashing
+  const niced = await setThreadPoolNice(threadNice, poolSize)
+  if (threadNice !== 0) app.log.info({ nice: threadNice, threads: niced.threads.length, poolSize, skipped: niced.skipped }, 'libuv pool priority')
   await app.listen({ host: config.host, port: config.port })
   if (config.metrics.port !== undefined) {
     // Metrics on their own port (for the monitoring network only); the main app then serves no /metrics.
