@@ -10,7 +10,7 @@ t.test('applies production defaults for the limits, the back-off, hashing and lo
   const config = loadConfig({}, { cores: 2 })
   t.same(config.rateLimits, { loginPerIpPerMinute: 30, refreshPerIpPerMinute: 120, registerPerIpPerHour: 20 })
   t.same(config.loginLockout, { afterFailures: 5, failureWindowSeconds: 900, baseSeconds: 30, maxSeconds: 900 })
-  t.same(config.passwordHashing, { concurrency: 1, queueMax: 32 }) // 2 cores: one for argon2, one for the event loop
+  t.same(config.passwordHashing, { concurrency: 1, queueMax: 32, threadNice: 0, poolSize: 4 }) // 2 cores: one for argon2, one for the event loop; the pool's priority unchanged
   t.same(config.overload, { maxEventLoopDelayMs: 1000, maxEventLoopUtilizationPercent: 0, maxHeapUsedBytes: 0, maxRssBytes: 0, sampleIntervalMs: 1000 })
 })
 
@@ -40,6 +40,6 @@ t.test('rejects invalid values with a single line naming the variable', async (t
 
 t.test('documents every abuse-protection variable in the README configuration table', async (t) => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-  t.equal(ABUSE_VARIABLES.length, 14, 'rate limits, back-off, hashing and load shedding')
+  t.equal(ABUSE_VARIABLES.length, 15, 'rate limits, back-off, hashing (with the pool priority) and load shedding')
   for (const name of ABUSE_VARIABLES) t.match(readme, new RegExp(`^\\| \`${name}\` \\|`, 'm'), `${name} has a row`)
 })
