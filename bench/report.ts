@@ -63,6 +63,9 @@ export function formatReport (r: BenchResults): string {
     ['7 (info) same, vs a free verifier over HTTP', `${int(rsv.cold.rps)} req/s`, `free-verify ${int(rsv.freeVerify.rps)} req/s`, pct(rsv.ratios.coldVsFreeVerify), ...lat(rsv.freeVerify), 'info', ''],
     [`8 propagation, ${p8.users} users x ${p8.resourceServers} RS`, 'logout-all 204 -> RS rejects', `logout-all p50 ${ms(p8.logoutAllMs.p50)} ms`, '',
       ms(p8.fromResponseMs.p50), ms(p8.fromResponseMs.p99), ms(p8.fromResponseMs.max), ...verdict(t, 'rs-propagation-p99')],
+    ['9 peer: @fastify/session + connect-redis /me', `${int(r.peerSession.peer.rps)} req/s`, '', '', ...lat(r.peerSession.peer), '', ''],
+    ['9 Rotor /me warm, same users, alternating', `${int(r.peerSession.rotorWarm.rps)} req/s`, `peer ${int(r.peerSession.peer.rps)} req/s`,
+      ratioText(r.peerSession.ratio), ...lat(r.peerSession.rotorWarm), ...verdict(t, 'peer-session-warm')],
     [`5 memory, browser UA (${r.memory.browserUserAgent.familyEncoding})`, `${int(r.memory.browserUserAgent.usedMemoryDeltaPerSession)} B/session`,
       `MEMORY USAGE ${int(r.memory.browserUserAgent.memoryUsage.perSession)} B`, '', '', '', '', ...verdict(t, 'memory-per-session')],
     [`5 memory, seed UA (${r.memory.seedUserAgent.familyEncoding})`, `${int(r.memory.seedUserAgent.usedMemoryDeltaPerSession)} B/session`,
@@ -103,7 +106,7 @@ function phaseList (r: BenchResults): Array<[string, Phase]> {
     ['/me paced, no logins', r.loginStorm.meQuiet], ['/me paced, login flood', r.loginStorm.meStorm], ['login flood', r.loginStorm.logins],
     ['B niced, /me alone', r.loginStorm.niced.meQuiet], ['B niced, /me flood', r.loginStorm.niced.meStorm], ['B niced, login flood', r.loginStorm.niced.logins],
     ['RS bare', r.resourceServer.bare], ['RS /hello prime', r.resourceServer.warmPrime], ['RS /hello warm', r.resourceServer.warm], ['RS /hello cold', r.resourceServer.cold],
-    ['RS free-verify', r.resourceServer.freeVerify]]
+    ['RS free-verify', r.resourceServer.freeVerify], ['peer session /me', r.peerSession.peer], ['Rotor /me (vs peer)', r.peerSession.rotorWarm]]
 }
 
 /** Anything that weakens a figure, said next to it rather than left for the reader to spot. */

@@ -27,6 +27,8 @@ export function requestFor (kind: RequestKind, value: string, password = ''): Be
     case 'bare': return { method: 'GET', path: '/bench/bare', headers: { authorization: `Bearer ${value}` } }
     case 'me': return { method: 'GET', path: '/me', headers: { authorization: `Bearer ${value}` } }
     case 'hello': return { method: 'GET', path: '/hello', headers: { authorization: `Bearer ${value}` } }
+    // Scenario 9's peer: the session cookie, as a browser sends it, instead of a bearer token.
+    case 'session-me': return { method: 'GET', path: '/me', headers: { cookie: value } }
     case 'free-verify': return { method: 'GET', path: '/bench/free-verify', headers: { authorization: `Bearer ${value}` } }
     case 'refresh': return { method: 'POST', path: '/auth/refresh', headers: json, body: JSON.stringify({ refresh_token: value }) }
     case 'login': return { method: 'POST', path: '/auth/token', headers: json, body: JSON.stringify({ email: value, password }) }

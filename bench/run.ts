@@ -21,6 +21,7 @@ import { runCelebrity } from './scenarios/celebrity.js'
 import { runLogin } from './scenarios/login.js'
 import { runLoginStorm } from './scenarios/login-storm.js'
 import { runMemory } from './scenarios/memory.js'
+import { runPeerSession } from './scenarios/peer-session.js'
 import { runPropagation } from './scenarios/propagation.js'
 import { runResourceServerVerify } from './scenarios/resource-server-verify.js'
 import { runRefresh } from './scenarios/refresh.js'
@@ -106,6 +107,8 @@ try {
   log('verifier micro-benchmark (jose, fast-jwt, Rotor, crypto.verify; EdDSA and ES256)')
   const verifierRates = await baselines.call<Record<'EdDSA' | 'ES256', VerifierRates>>('verifiers', { seconds: bench.microSeconds })
   const validation = await runValidation(ctx)
+  // Before anything revokes or rotates a seeded user's session: the peer comparison uses every one of them.
+  const peerSession = await runPeerSession(ctx)
   const refresh = await runRefresh(ctx)
   const login = await runLogin(ctx)
   const loginStorm = await runLoginStorm(ctx)
@@ -128,7 +131,7 @@ try {
     machine: { ...machine, loadAverageAtEnd: loadAverage() },
     pinning,
     settings: {
-      users: bench.users, secondsPerPhase: bench.seconds, connections: bench.connections, alg: bench.alg,
+      users: bench.users, secondsPerPhase: bench.seconds, rounds: bench.rounds, connections: bench.connections, alg: bench.alg,
       revocationUsers: bench.revocationUsers, propagationUsers: bench.propagationUsers, memoryUsers: bench.memoryUsers, celebritySessions: bench.celebritySessions,
       loginConnections: bench.loginConnections, evalshaConcurrency: bench.evalshaConcurrency, stormMeRate: bench.stormMeRate,
       stormLoginRate: bench.stormLoginRate, stormConnections: bench.stormConnections, stormPoolNice: bench.stormPoolNice, microSecondsPerVerifier: bench.microSeconds,
@@ -144,6 +147,7 @@ try {
     celebrity,
     resourceServer,
     propagation,
+    peerSession,
     verifiers: withRatios(verifierRates)
   }
   const results: BenchResults = { ...measured, targets: evaluateTargets(measured) }

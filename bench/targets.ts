@@ -1,4 +1,4 @@
-// The scale targets of issue 4 (and of issues 9 and 10), checked against measured figures. A figure that could not be measured (NaN) is a
+// The scale targets of issue 4 (and of issues 9, 10 and 13), checked against measured figures. A figure that could not be measured (NaN) is a
 // miss: a target is passed only by a number that meets it.
 import type { BenchResults, Target } from './types.js'
 
@@ -27,6 +27,7 @@ export function evaluateTargets (r: Measured): Target[] {
     check('rs-warm-vs-bare', 'resource server (@rotor/verify) /hello warm rps vs its bare route', r.resourceServer.ratios.warmVsBare, '>=', 0.95, 'ratio'),
     check('rs-cold-vs-bound', 'resource server /hello cold rps vs 1 / (raw crypto.verify + bare request)', r.resourceServer.ratios.coldVsBound, '>=', 0.9, 'ratio'),
     check('rs-propagation-p99', 'logout-all 204 until each of three resource servers rejects the token, p99', r.propagation.fromResponseMs.p99, '<', 1000, 'ms'),
+    check('peer-session-warm', 'Rotor /me warm vs @fastify/session + connect-redis /me, same users, same run', r.peerSession.ratio, '>=', 3, 'ratio'),
     check('memory-per-session', 'Redis bytes per live session (browser user agent, used_memory delta)', r.memory.browserUserAgent.usedMemoryDeltaPerSession, '<=', 300, 'bytes')
   ]
 }

@@ -2,7 +2,7 @@
 import type { Pinning } from './pinning.js'
 
 /** 'hello': the resource server's protected route (GET /hello); its bare route is the same path as the app's. */
-export type RequestKind = 'bare' | 'me' | 'hello' | 'free-verify' | 'refresh' | 'login'
+export type RequestKind = 'bare' | 'me' | 'hello' | 'free-verify' | 'refresh' | 'login' | 'session-me'
 
 export interface LatencyMs { p50: number, p99: number, max: number }
 
@@ -141,6 +141,14 @@ export interface BenchResults {
     fromRequestMs: LatencyMs
     logoutAllMs: LatencyMs
     detection: string
+  }
+  /** Scenario 9: Rotor's /me warm against @fastify/session + connect-redis, same users, alternating rounds (median round). */
+  peerSession: {
+    sessions: number
+    rotorWarm: Phase
+    peer: Phase
+    rounds: Array<{ rotorRps: number, peerRps: number, rotorVsPeer: number }>
+    ratio: number
   }
   verifiers: Record<'EdDSA' | 'ES256', VerifierRates & { ratiosToRaw: { joseJwtVerify: number, fastJwt: number, rotorVerifyNoCache: number } }>
   targets: Target[]

@@ -132,6 +132,19 @@ t.test('logout-all reaches each of three resource servers, which then answer 401
   t.ok(finiteLatency(p.logoutAllMs))
 })
 
+t.test('the peer comparison serves every user\'s session from @fastify/session + connect-redis beside Rotor\'s /me, round by round', async (t) => {
+  const p = results.peerSession
+  t.equal(p.sessions, results.settings.users, 'one peer session per seeded user')
+  for (const [name, phase] of Object.entries({ rotorWarm: p.rotorWarm, peer: p.peer })) {
+    t.ok(positive(phase.rps), `${name} rps`)
+    t.equal(phase.non2xx + phase.errors, 0, `${name}: every /me answered 200`)
+    t.ok(finiteLatency(phase.latencyMs), `${name} latencies`)
+  }
+  t.equal(p.rounds.length, results.settings.rounds, 'one ratio per configured round')
+  t.ok(p.rounds.every((r) => positive(r.rotorVsPeer)), 'a ratio per round')
+  t.ok(p.rounds.some((r) => r.rotorVsPeer === p.ratio), 'the reported ratio is one of the rounds')
+})
+
 t.test('the verifier comparison has every verifier for both algorithms', async (t) => {
   for (const alg of ['EdDSA', 'ES256'] as const) {
     const x = results.verifiers[alg]
@@ -143,7 +156,7 @@ t.test('the verifier comparison has every verifier for both algorithms', async (
 t.test('each verdict follows from its figure, and the report prints every one', async (t) => {
   t.same(results.targets.map((x) => x.id), ['me-warm-vs-bare', 'me-warm-half-rate-p99', 'me-warm-half-rate-paced-p99',
     'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'revocation-p99', 'me-p99-login-storm-vs-quiet', 'me-p99-login-storm',
-    'celebrity-login-redis', 'celebrity-other-refresh-p99', 'rs-warm-vs-bare', 'rs-cold-vs-bound', 'rs-propagation-p99', 'memory-per-session'])
+    'celebrity-login-redis', 'celebrity-other-refresh-p99', 'rs-warm-vs-bare', 'rs-cold-vs-bound', 'rs-propagation-p99', 'peer-session-warm', 'memory-per-session'])
   for (const target of results.targets) {
     const holds = target.comparison === '>=' ? target.measured >= target.threshold
       : target.comparison === '<=' ? target.measured <= target.threshold : target.measured < target.threshold
