@@ -1,5 +1,5 @@
 // Raw signature baselines: what one core can verify with nothing but node:crypto, and how the JWT verifiers compare.
-import { verify, type KeyObject } from 'node:crypto'
+import { sign, verify, type KeyObject } from 'node:crypto'
 import { createVerifier } from 'fast-jwt'
 import { jwtVerify } from 'jose'
 import { createAccessTokens } from '../src/tokens/access-token.js'
@@ -47,6 +47,18 @@ export async function rawVerifyRate (input: { keysJson: string, alg: SigningAlg,
   const parts = values(input.tokensFile).slice(0, MAX_SAMPLE_TOKENS).map(splitToken)
   const check = rawVerifier(input.alg, keySet.byKid.get(keySet.signing.kid)!.publicKey)
   return measure(input.seconds, parts.length, (i) => check(parts[i]!))
+}
+
+/**
+ * crypto.sign of the app's own tokens' signing inputs with the app's key, single thread: the signature a refresh
+ * makes for its new access token, and nothing else (scenario 2's bound of its parts).
+ */
+export async function rawSignRate (input: { keysJson: string, alg: SigningAlg, tokensFile: string, seconds: number }): Promise<Rate> {
+  const { privateKey } = loadKeySet(input.keysJson, input.alg).signing
+  const inputs = values(input.tokensFile).slice(0, MAX_SAMPLE_TOKENS).map((token) => splitToken(token).data)
+  const key = { key: privateKey, dsaEncoding: 'ieee-p1363' as const }
+  const one = input.alg === 'EdDSA' ? (data: Buffer) => sign(null, data, privateKey) : (data: Buffer) => sign('sha256', data, key)
+  return measure(input.seconds, inputs.length, (i) => one(inputs[i]!).length > 0)
 }
 
 const ISSUER = 'https://bench.example'

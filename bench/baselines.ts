@@ -2,11 +2,12 @@
 // in the same run, on the same core the app instances use.
 import { serveTasks } from './child.js'
 import { rawArgon2Rate } from './baseline-argon2.js'
-import { compareVerifiers, rawVerifyRate } from './baseline-crypto.js'
+import { compareVerifiers, rawSignRate, rawVerifyRate } from './baseline-crypto.js'
 import { rawEvalshaRate } from './baseline-redis.js'
 
 serveTasks({
   'raw-verify': rawVerifyRate,
+  'raw-sign': rawSignRate,
   verifiers: compareVerifiers,
   evalsha: rawEvalshaRate,
   argon2: rawArgon2Rate

@@ -17,6 +17,12 @@ app.get('/bench/bare', {
   schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } }
 }, async () => ({ ok: true }))
 
+// The bare POST: what a refresh costs the HTTP stack alone (a JSON body parsed, a small JSON answer), with no token,
+// store or signature work; scenario 2's bound of its parts adds those.
+app.post('/bench/bare', {
+  schema: { response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } }
+}, async () => ({ ok: true }))
+
 // As src/server.ts does: a process-wide setting, so the process entry applies it, not buildApp.
 await setThreadPoolNice(config.passwordHashing.threadNice, config.passwordHashing.poolSize)
 await app.listen({ host: config.host, port: config.port })

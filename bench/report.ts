@@ -39,6 +39,8 @@ export function formatReport (r: BenchResults): string {
     ['1 GET /me cold (new token each)', `${int(v.cold.rps)} req/s`, `crypto.verify ${int(v.rawVerify.perSecond)}/s`, pct(v.ratios.coldVsRawVerify), ...lat(v.cold), ...verdict(t, 'me-cold-vs-raw-verify')],
     ['2 POST /auth/refresh (rotation)', `${int(r.refresh.app.rps)} req/s`, `EVALSHA ${int(r.refresh.rawEvalsha.perSecond)}/s`, pct(r.refresh.ratio), ...lat(r.refresh.app), ...verdict(t, 'refresh-vs-raw-evalsha')],
     ['2 (info) same, vs one call at a time', `${int(r.refresh.app.rps)} req/s`, `EVALSHA serial ${int(r.refresh.rawEvalshaSerial.perSecond)}/s`, pct(r.refresh.ratioToSerial), '', '', '', 'info', ''],
+    ['2 same, vs the limit of its parts', `${int(r.refresh.app.rps)} req/s`, `1/(sign+POST+EVALSHA) ${int(r.refresh.partsBound)}/s`, pct(r.refresh.ratioToParts), '', '', '', ...verdict(t, 'refresh-vs-parts')],
+    ['2 (info) bare POST, same body', `${int(r.refresh.barePost.rps)} req/s`, `crypto.sign ${int(r.refresh.rawSign.perSecond)}/s`, '', ...lat(r.refresh.barePost), 'info', ''],
     ['3 POST /auth/token (login)', `${rate(r.login.app.rps)} req/s`, `argon2.verify ${rate(r.login.rawArgon2.perSecond)}/s`, pct(r.login.ratio), ...lat(r.login.app), 'none', ''],
     ['6 /me paced, no logins', `${int(r.loginStorm.meQuiet.rps)} of ${int(r.loginStorm.meRate)} req/s`, '', '', ...lat(r.loginStorm.meQuiet), '', ''],
     [`6 /me paced, ${int(r.loginStorm.loginRate)} logins/s flood`, `${int(r.loginStorm.meStorm.rps)} of ${int(r.loginStorm.meRate)} req/s`, 'p99 vs no logins',
@@ -102,7 +104,7 @@ const cpuPct = (n: number): string => Number.isFinite(n) ? `${Math.round(n)}%` :
 function phaseList (r: BenchResults): Array<[string, Phase]> {
   const v = r.validation
   return [['bare', v.bare], ['/me prime', v.warmPrime], ['/me warm', v.warm], ['/me half (autocannon)', v.warmHalfRate],
-    ['/me half (paced)', v.warmHalfRatePaced], ['/me cold', v.cold], ['refresh', r.refresh.app], ['login', r.login.app],
+    ['/me half (paced)', v.warmHalfRatePaced], ['/me cold', v.cold], ['refresh', r.refresh.app], ['bare POST', r.refresh.barePost], ['login', r.login.app],
     ['/me paced, no logins', r.loginStorm.meQuiet], ['/me paced, login flood', r.loginStorm.meStorm], ['login flood', r.loginStorm.logins],
     ['B niced, /me alone', r.loginStorm.niced.meQuiet], ['B niced, /me flood', r.loginStorm.niced.meStorm], ['B niced, login flood', r.loginStorm.niced.logins],
     ['RS bare', r.resourceServer.bare], ['RS /hello prime', r.resourceServer.warmPrime], ['RS /hello warm', r.resourceServer.warm], ['RS /hello cold', r.resourceServer.cold],

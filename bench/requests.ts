@@ -30,6 +30,8 @@ export function requestFor (kind: RequestKind, value: string, password = ''): Be
     // Scenario 9's peer: the session cookie, as a browser sends it, instead of a bearer token.
     case 'session-me': return { method: 'GET', path: '/me', headers: { cookie: value } }
     case 'free-verify': return { method: 'GET', path: '/bench/free-verify', headers: { authorization: `Bearer ${value}` } }
+    // The same body as a refresh, to the bare POST route: the HTTP and JSON share of a refresh.
+    case 'bare-post': return { method: 'POST', path: '/bench/bare', headers: json, body: JSON.stringify({ refresh_token: value }) }
     case 'refresh': return { method: 'POST', path: '/auth/refresh', headers: json, body: JSON.stringify({ refresh_token: value }) }
     case 'login': return { method: 'POST', path: '/auth/token', headers: json, body: JSON.stringify({ email: value, password }) }
   }

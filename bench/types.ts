@@ -2,7 +2,7 @@
 import type { Pinning } from './pinning.js'
 
 /** 'hello': the resource server's protected route (GET /hello); its bare route is the same path as the app's. */
-export type RequestKind = 'bare' | 'me' | 'hello' | 'free-verify' | 'refresh' | 'login' | 'session-me'
+export type RequestKind = 'bare' | 'me' | 'hello' | 'free-verify' | 'refresh' | 'login' | 'session-me' | 'bare-post'
 
 export interface LatencyMs { p50: number, p99: number, max: number }
 
@@ -94,6 +94,13 @@ export interface BenchResults {
     rawEvalshaSerial: Rate & { failures: number, concurrency: number }
     ratio: number
     ratioToSerial: number
+    /** The same body to the bare POST route (HTTP and JSON only). */
+    barePost: Phase
+    /** crypto.sign of an access token's signing input, one core. */
+    rawSign: Rate
+    /** 1 / (one raw sign + one bare POST + one serial EVALSHA round trip), per second: the limit of a refresh's parts. */
+    partsBound: number
+    ratioToParts: number
   }
   login: { app: Phase, rawArgon2: Rate & { concurrency: number }, ratio: number }
   /** /me at one paced rate alone, then the same beside a paced login flood far beyond argon2 capacity. */

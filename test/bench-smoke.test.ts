@@ -57,6 +57,11 @@ t.test('refresh rotations and logins succeed and are compared with raw EVALSHA a
   t.ok(positive(results.refresh.rawEvalshaSerial.perSecond))
   t.equal(results.refresh.rawEvalshaSerial.failures, 0, 'so did every one-at-a-time call')
   t.ok(positive(results.refresh.ratio))
+  t.ok(positive(results.refresh.barePost.rps) && results.refresh.barePost.non2xx === 0, 'the bare POST answered 2xx')
+  t.ok(positive(results.refresh.rawSign.perSecond), 'raw crypto.sign rate')
+  const { partsBound, rawSign, barePost, rawEvalshaSerial } = results.refresh
+  t.ok(positive(partsBound) && partsBound < Math.min(rawSign.perSecond, barePost.rps, rawEvalshaSerial.perSecond), 'the bound of the parts combines all three costs')
+  t.ok(positive(results.refresh.ratioToParts))
   t.ok(results.login.app.ok > 0, 'logins with the shared seeded password succeed')
   t.equal(results.login.app.non2xx, 0)
   t.ok(positive(results.login.rawArgon2.perSecond))
@@ -155,7 +160,7 @@ t.test('the verifier comparison has every verifier for both algorithms', async (
 
 t.test('each verdict follows from its figure, and the report prints every one', async (t) => {
   t.same(results.targets.map((x) => x.id), ['me-warm-vs-bare', 'me-warm-half-rate-p99', 'me-warm-half-rate-paced-p99',
-    'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'revocation-p99', 'me-p99-login-storm-vs-quiet', 'me-p99-login-storm',
+    'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'refresh-vs-parts', 'revocation-p99', 'me-p99-login-storm-vs-quiet', 'me-p99-login-storm',
     'celebrity-login-redis', 'celebrity-other-refresh-p99', 'rs-warm-vs-bare', 'rs-cold-vs-bound', 'rs-propagation-p99', 'peer-session-warm', 'memory-per-session'])
   for (const target of results.targets) {
     const holds = target.comparison === '>=' ? target.measured >= target.threshold

@@ -47,5 +47,19 @@ export async function runRefresh (ctx: BenchContext): Promise<BenchResults['refr
   }
   const rawEvalsha = await raw('raw-families', lines.slice(serialCount), bench.evalshaConcurrency, bench.seconds)
   const rawEvalshaSerial = await raw('raw-families-serial', lines.slice(0, serialCount), 1, Math.min(bench.seconds, 3))
-  return { app, rawEvalsha, rawEvalshaSerial, ratio: ratio(app.rps, rawEvalsha.perSecond), ratioToSerial: ratio(app.rps, rawEvalshaSerial.perSecond) }
+
+  // The limit of a refresh's parts (issue 13): its HTTP and JSON work (the same body to the bare POST route), the
+  // access token's signature, and one rotation round trip to Redis, one after the other on one core.
+  ctx.log('scenario 2: bare POST with the same body (HTTP and JSON only)')
+  const barePost = await measurePhase(ctx, { url: ctx.servers.a.url, kind: 'bare-post', valuesFile: refreshFile, connections: bench.connections, seconds: bench.seconds })
+  ctx.log('scenario 2: raw crypto.sign of access tokens (baselines process, server core)')
+  const rawSign = await ctx.baselines.call<Rate>('raw-sign', {
+    keysJson: ctx.keysJson, alg: bench.alg, tokensFile: writeLines(ctx, 'sign-inputs', ctx.seed.users.slice(0, 1000).map((u) => u.accessToken)), seconds: Math.min(bench.seconds, 3)
+  })
+  ctx.log(`  ${Math.round(rawSign.perSecond)} signatures/s`)
+  const partsBound = 1 / (1 / rawSign.perSecond + 1 / barePost.rps + 1 / rawEvalshaSerial.perSecond)
+  return {
+    app, rawEvalsha, rawEvalshaSerial, barePost, rawSign, partsBound,
+    ratio: ratio(app.rps, rawEvalsha.perSecond), ratioToSerial: ratio(app.rps, rawEvalshaSerial.perSecond), ratioToParts: ratio(app.rps, partsBound)
+  }
 }
