@@ -41,6 +41,8 @@ export function formatReport (r: BenchResults): string {
     ['2 (info) same, vs one call at a time', `${int(r.refresh.app.rps)} req/s`, `EVALSHA serial ${int(r.refresh.rawEvalshaSerial.perSecond)}/s`, pct(r.refresh.ratioToSerial), '', '', '', 'info', ''],
     ['2 same, vs the limit of its parts', `${int(r.refresh.app.rps)} req/s`, `1/(sign+POST+EVALSHA) ${int(r.refresh.partsBound)}/s`, pct(r.refresh.ratioToParts), '', '', '', ...verdict(t, 'refresh-vs-parts')],
     ['2 (info) bare POST, same body', `${int(r.refresh.barePost.rps)} req/s`, `crypto.sign ${int(r.refresh.rawSign.perSecond)}/s`, '', ...lat(r.refresh.barePost), 'info', ''],
+    ['10 peer: node-oidc-provider refresh (rotation)', `${int(r.peerOidc.peer.rps)} req/s`, '', '', ...lat(r.peerOidc.peer), '', ''],
+    ['10 Rotor refresh vs node-oidc-provider', `${int(r.refresh.app.rps)} req/s`, `peer ${int(r.peerOidc.peer.rps)} req/s`, ratioText(r.peerOidc.ratio), '', '', '', ...verdict(t, 'refresh-vs-oidc-provider')],
     ['3 POST /auth/token (login)', `${rate(r.login.app.rps)} req/s`, `argon2.verify ${rate(r.login.rawArgon2.perSecond)}/s`, pct(r.login.ratio), ...lat(r.login.app), 'none', ''],
     ['6 /me paced, no logins', `${int(r.loginStorm.meQuiet.rps)} of ${int(r.loginStorm.meRate)} req/s`, '', '', ...lat(r.loginStorm.meQuiet), '', ''],
     [`6 /me paced, ${int(r.loginStorm.loginRate)} logins/s flood`, `${int(r.loginStorm.meStorm.rps)} of ${int(r.loginStorm.meRate)} req/s`, 'p99 vs no logins',
@@ -108,7 +110,7 @@ function phaseList (r: BenchResults): Array<[string, Phase]> {
     ['/me paced, no logins', r.loginStorm.meQuiet], ['/me paced, login flood', r.loginStorm.meStorm], ['login flood', r.loginStorm.logins],
     ['B niced, /me alone', r.loginStorm.niced.meQuiet], ['B niced, /me flood', r.loginStorm.niced.meStorm], ['B niced, login flood', r.loginStorm.niced.logins],
     ['RS bare', r.resourceServer.bare], ['RS /hello prime', r.resourceServer.warmPrime], ['RS /hello warm', r.resourceServer.warm], ['RS /hello cold', r.resourceServer.cold],
-    ['RS free-verify', r.resourceServer.freeVerify], ['peer session /me', r.peerSession.peer], ['Rotor /me (vs peer)', r.peerSession.rotorWarm]]
+    ['RS free-verify', r.resourceServer.freeVerify], ['peer session /me', r.peerSession.peer], ['oidc-provider refresh', r.peerOidc.peer], ['Rotor /me (vs peer)', r.peerSession.rotorWarm]]
 }
 
 /** Anything that weakens a figure, said next to it rather than left for the reader to spot. */

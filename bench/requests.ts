@@ -33,6 +33,11 @@ export function requestFor (kind: RequestKind, value: string, password = ''): Be
     // The same body as a refresh, to the bare POST route: the HTTP and JSON share of a refresh.
     case 'bare-post': return { method: 'POST', path: '/bench/bare', headers: json, body: JSON.stringify({ refresh_token: value }) }
     case 'refresh': return { method: 'POST', path: '/auth/refresh', headers: json, body: JSON.stringify({ refresh_token: value }) }
+    // Scenario 10's peer: RFC 6749 §6, as a public client sends it (client_id, no secret).
+    case 'oidc-refresh': return {
+      method: 'POST', path: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=refresh_token&client_id=bench-spa&refresh_token=${encodeURIComponent(value)}`
+    }
     case 'login': return { method: 'POST', path: '/auth/token', headers: json, body: JSON.stringify({ email: value, password }) }
   }
 }

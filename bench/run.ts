@@ -21,6 +21,7 @@ import { runCelebrity } from './scenarios/celebrity.js'
 import { runLogin } from './scenarios/login.js'
 import { runLoginStorm } from './scenarios/login-storm.js'
 import { runMemory } from './scenarios/memory.js'
+import { runPeerOidc } from './scenarios/peer-oidc.js'
 import { runPeerSession } from './scenarios/peer-session.js'
 import { runPropagation } from './scenarios/propagation.js'
 import { runResourceServerVerify } from './scenarios/resource-server-verify.js'
@@ -110,6 +111,7 @@ try {
   // Before anything revokes or rotates a seeded user's session: the peer comparison uses every one of them.
   const peerSession = await runPeerSession(ctx)
   const refresh = await runRefresh(ctx)
+  const peerOidc = await runPeerOidc(ctx, refresh)
   const login = await runLogin(ctx)
   const loginStorm = await runLoginStorm(ctx)
   const revocation = await runRevocation(ctx)
@@ -148,6 +150,7 @@ try {
     resourceServer,
     propagation,
     peerSession,
+    peerOidc,
     verifiers: withRatios(verifierRates)
   }
   const results: BenchResults = { ...measured, targets: evaluateTargets(measured) }

@@ -20,6 +20,7 @@ export function evaluateTargets (r: Measured): Target[] {
     check('me-cold-vs-raw-verify', '/me cold rps vs raw crypto.verify on one core', v.ratios.coldVsRawVerify, '>=', 0.85, 'ratio'),
     check('refresh-vs-raw-evalsha', 'refresh rotations/s vs raw EVALSHA of the rotate script', r.refresh.ratio, '>=', 0.3, 'ratio'),
     check('refresh-vs-parts', 'refresh rotations/s vs 1 / (raw sign + bare POST + one EVALSHA round trip)', r.refresh.ratioToParts, '>=', 0.5, 'ratio'),
+    check('refresh-vs-oidc-provider', 'refresh rotations/s vs node-oidc-provider\'s refresh with rotation, same families', r.peerOidc.ratio, '>=', 5, 'ratio'),
     check('revocation-p99', 'logout-all on A until B answers 401, p99', r.revocation.propagationMs.p99, '<', 1000, 'ms'),
     check('me-p99-login-storm-vs-quiet', '/me p99 beside a login flood vs alone (paced, same rate, same run)', r.loginStorm.p99Ratio, '<=', 2, 'ratio'),
     check('me-p99-login-storm', '/me p99 beside a login flood (paced)', r.loginStorm.meStorm.latencyMs.p99, '<', 50, 'ms'),

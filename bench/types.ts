@@ -2,7 +2,7 @@
 import type { Pinning } from './pinning.js'
 
 /** 'hello': the resource server's protected route (GET /hello); its bare route is the same path as the app's. */
-export type RequestKind = 'bare' | 'me' | 'hello' | 'free-verify' | 'refresh' | 'login' | 'session-me' | 'bare-post'
+export type RequestKind = 'bare' | 'me' | 'hello' | 'free-verify' | 'refresh' | 'login' | 'session-me' | 'bare-post' | 'oidc-refresh'
 
 export interface LatencyMs { p50: number, p99: number, max: number }
 
@@ -157,6 +157,8 @@ export interface BenchResults {
     rounds: Array<{ rotorRps: number, peerRps: number, rotorVsPeer: number }>
     ratio: number
   }
+  /** Scenario 10: node-oidc-provider's refresh with rotation, as many families as scenario 2; ratio: Rotor's rate over it. */
+  peerOidc: { families: number, peer: Phase, ratio: number }
   verifiers: Record<'EdDSA' | 'ES256', VerifierRates & { ratiosToRaw: { joseJwtVerify: number, fastJwt: number, rotorVerifyNoCache: number } }>
   targets: Target[]
 }

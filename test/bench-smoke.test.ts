@@ -150,6 +150,14 @@ t.test('the peer comparison serves every user\'s session from @fastify/session +
   t.ok(p.rounds.some((r) => r.rotorVsPeer === p.ratio), 'the reported ratio is one of the rounds')
 })
 
+t.test('node-oidc-provider rotates as many refresh tokens as Rotor did, each once, beside Rotor\'s refresh rate', async (t) => {
+  const p = results.peerOidc
+  t.ok(p.families > 0)
+  t.ok(p.peer.ok > 0 && p.peer.ok <= p.families, 'peer refresh tokens rotated, none twice')
+  t.equal(p.peer.non2xx + p.peer.errors, 0)
+  t.ok(positive(p.ratio))
+})
+
 t.test('the verifier comparison has every verifier for both algorithms', async (t) => {
   for (const alg of ['EdDSA', 'ES256'] as const) {
     const x = results.verifiers[alg]
@@ -160,7 +168,7 @@ t.test('the verifier comparison has every verifier for both algorithms', async (
 
 t.test('each verdict follows from its figure, and the report prints every one', async (t) => {
   t.same(results.targets.map((x) => x.id), ['me-warm-vs-bare', 'me-warm-half-rate-p99', 'me-warm-half-rate-paced-p99',
-    'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'refresh-vs-parts', 'revocation-p99', 'me-p99-login-storm-vs-quiet', 'me-p99-login-storm',
+    'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'refresh-vs-parts', 'refresh-vs-oidc-provider', 'revocation-p99', 'me-p99-login-storm-vs-quiet', 'me-p99-login-storm',
     'celebrity-login-redis', 'celebrity-other-refresh-p99', 'rs-warm-vs-bare', 'rs-cold-vs-bound', 'rs-propagation-p99', 'peer-session-warm', 'memory-per-session'])
   for (const target of results.targets) {
     const holds = target.comparison === '>=' ? target.measured >= target.threshold
