@@ -43,6 +43,7 @@ export function formatReport (r: BenchResults): string {
     ['2 (info) bare POST, same body', `${int(r.refresh.barePost.rps)} req/s`, `crypto.sign ${int(r.refresh.rawSign.perSecond)}/s`, '', ...lat(r.refresh.barePost), 'info', ''],
     ['10 peer: node-oidc-provider refresh (rotation)', `${int(r.peerOidc.peer.rps)} req/s`, '', '', ...lat(r.peerOidc.peer), '', ''],
     ['10 Rotor refresh vs node-oidc-provider', `${int(r.refresh.app.rps)} req/s`, `peer ${int(r.peerOidc.peer.rps)} req/s`, ratioText(r.peerOidc.ratio), '', '', '', ...verdict(t, 'refresh-vs-oidc-provider')],
+    ['10 (info) same, by server and Redis CPU per request', `${cpuMicros(r.refresh.app, true)} µs`, `peer ${cpuMicros(r.peerOidc.peer, true)} µs`, ratioText(r.peerOidc.ratioByCpu), '', '', '', 'info', ''],
     ['3 POST /auth/token (login)', `${rate(r.login.app.rps)} req/s`, `argon2.verify ${rate(r.login.rawArgon2.perSecond)}/s`, pct(r.login.ratio), ...lat(r.login.app), 'none', ''],
     ['6 /me paced, no logins', `${int(r.loginStorm.meQuiet.rps)} of ${int(r.loginStorm.meRate)} req/s`, '', '', ...lat(r.loginStorm.meQuiet), '', ''],
     [`6 /me paced, ${int(r.loginStorm.loginRate)} logins/s flood`, `${int(r.loginStorm.meStorm.rps)} of ${int(r.loginStorm.meRate)} req/s`, 'p99 vs no logins',
@@ -70,6 +71,8 @@ export function formatReport (r: BenchResults): string {
     ['9 peer: @fastify/session + connect-redis /me', `${int(r.peerSession.peer.rps)} req/s`, '', '', ...lat(r.peerSession.peer), '', ''],
     ['9 Rotor /me warm, same users, alternating', `${int(r.peerSession.rotorWarm.rps)} req/s`, `peer ${int(r.peerSession.peer.rps)} req/s`,
       ratioText(r.peerSession.ratio), ...lat(r.peerSession.rotorWarm), ...verdict(t, 'peer-session-warm')],
+    ['9 (info) same, by server and Redis CPU per request', `${cpuMicros(r.peerSession.rotorWarm, true)} µs`, `peer ${cpuMicros(r.peerSession.peer, true)} µs`,
+      ratioText(r.peerSession.ratioByCpu), '', '', '', 'info', ''],
     [`5 memory, browser UA (${r.memory.browserUserAgent.familyEncoding})`, `${int(r.memory.browserUserAgent.usedMemoryDeltaPerSession)} B/session`,
       `MEMORY USAGE ${int(r.memory.browserUserAgent.memoryUsage.perSession)} B`, '', '', '', '', ...verdict(t, 'memory-per-session')],
     [`5 memory, seed UA (${r.memory.seedUserAgent.familyEncoding})`, `${int(r.memory.seedUserAgent.usedMemoryDeltaPerSession)} B/session`,
@@ -100,7 +103,10 @@ export function formatReport (r: BenchResults): string {
   ].join('\n')
 }
 
-const cpuMicros = (p: Phase): string => Number.isFinite(p.serverCpuPercent) ? (p.serverCpuPercent * 1e4 / p.rps).toFixed(1) : 'n/a'
+/** Server CPU per request in µs (with Redis's: `withRedis`). */
+const cpuMicros = (p: Phase, withRedis = false): string => Number.isFinite(p.serverCpuPercent)
+  ? ((p.serverCpuPercent + (withRedis ? p.redisCpuPercent : 0)) * 1e4 / p.rps).toFixed(1)
+  : 'n/a'
 const cpuPct = (n: number): string => Number.isFinite(n) ? `${Math.round(n)}%` : 'n/a'
 
 function phaseList (r: BenchResults): Array<[string, Phase]> {

@@ -39,3 +39,11 @@ export function withRatios (rates: Record<'EdDSA' | 'ES256', VerifierRates>): Be
   })
   return { EdDSA: one(rates.EdDSA), ES256: one(rates.ES256) }
 }
+
+/**
+ * Server-side CPU per answered request (the server's and Redis's, percent of a core over requests per second):
+ * comparable between two servers where the load generator or other tenants capped the rates, as a clock ratio is not.
+ */
+export function cpuPerRequest (phase: { serverCpuPercent: number, redisCpuPercent: number, rps: number }): number {
+  return (phase.serverCpuPercent + phase.redisCpuPercent) / phase.rps
+}

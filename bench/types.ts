@@ -156,9 +156,11 @@ export interface BenchResults {
     peer: Phase
     rounds: Array<{ rotorRps: number, peerRps: number, rotorVsPeer: number }>
     ratio: number
+    /** The peer's server and Redis CPU per request over Rotor's (info). */
+    ratioByCpu: number
   }
   /** Scenario 10: node-oidc-provider's refresh with rotation, as many families as scenario 2; ratio: Rotor's rate over it. */
-  peerOidc: { families: number, peer: Phase, ratio: number }
+  peerOidc: { families: number, peer: Phase, ratio: number, ratioByCpu: number }
   verifiers: Record<'EdDSA' | 'ES256', VerifierRates & { ratiosToRaw: { joseJwtVerify: number, fastJwt: number, rotorVerifyNoCache: number } }>
   targets: Target[]
 }

@@ -148,6 +148,7 @@ t.test('the peer comparison serves every user\'s session from @fastify/session +
   t.equal(p.rounds.length, results.settings.rounds, 'one ratio per configured round')
   t.ok(p.rounds.every((r) => positive(r.rotorVsPeer)), 'a ratio per round')
   t.ok(p.rounds.some((r) => r.rotorVsPeer === p.ratio), 'the reported ratio is one of the rounds')
+  t.ok(positive(p.ratioByCpu), 'CPU per request compared too')
 })
 
 t.test('node-oidc-provider rotates as many refresh tokens as Rotor did, each once, beside Rotor\'s refresh rate', async (t) => {
@@ -156,6 +157,7 @@ t.test('node-oidc-provider rotates as many refresh tokens as Rotor did, each onc
   t.ok(p.peer.ok > 0 && p.peer.ok <= p.families, 'peer refresh tokens rotated, none twice')
   t.equal(p.peer.non2xx + p.peer.errors, 0)
   t.ok(positive(p.ratio))
+  t.ok(positive(p.ratioByCpu), 'CPU per request compared too')
 })
 
 t.test('the verifier comparison has every verifier for both algorithms', async (t) => {

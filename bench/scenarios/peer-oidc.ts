@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { freePort } from '../../src/redis-server.js'
 import { startChild } from '../child.js'
 import { measurePhase, type BenchContext } from '../context.js'
-import { ratio } from '../stats.js'
+import { cpuPerRequest, ratio } from '../stats.js'
 import type { BenchResults } from '../types.js'
 import { partitionUsers } from './partition.js'
 
@@ -24,7 +24,10 @@ export async function runPeerOidc (ctx: BenchContext, rotorRefresh: BenchResults
     const phase = await measurePhase(ctx, {
       url: `http://127.0.0.1:${port}`, kind: 'oidc-refresh', valuesFile: tokensFile, connections: bench.connections, seconds: bench.seconds, amount: appRefresh.length
     }, peer.pid)
-    return { families: appRefresh.length, peer: phase, ratio: ratio(rotorRefresh.app.rps, phase.rps) }
+    return {
+      families: appRefresh.length, peer: phase, ratio: ratio(rotorRefresh.app.rps, phase.rps),
+      ratioByCpu: ratio(cpuPerRequest(phase), cpuPerRequest(rotorRefresh.app))
+    }
   } finally {
     await peer.stop()
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { freePort } from '../../src/redis-server.js'
 import { startChild } from '../child.js'
 import { measurePhase, writeLines, type BenchContext } from '../context.js'
-import { median, ratio } from '../stats.js'
+import { cpuPerRequest, median, ratio } from '../stats.js'
 import type { BenchResults, Phase } from '../types.js'
 
 export async function runPeerSession (ctx: BenchContext): Promise<BenchResults['peerSession']> {
@@ -45,7 +45,8 @@ export async function runPeerSession (ctx: BenchContext): Promise<BenchResults['
       rotorWarm: reported.rotor,
       peer: reported.peer,
       rounds: rounds.map((r, i) => ({ rotorRps: r.rotor.rps, peerRps: r.peer.rps, rotorVsPeer: ratios[i]! })),
-      ratio: ratio(reported.rotor.rps, reported.peer.rps)
+      ratio: ratio(reported.rotor.rps, reported.peer.rps),
+      ratioByCpu: ratio(cpuPerRequest(reported.peer), cpuPerRequest(reported.rotor))
     }
   } finally {
     await peer.call('clear', null).catch(() => undefined)
