@@ -1,0 +1,77 @@
+// Coordination between the tabs of one origin: a Web Lock makes one of them rotate, a BroadcastChannel hands the new
+// access token (and a sign-out) to the others, so N tabs cause one rotation, not N (a rotation the others repeated
+// would be answered by the grace window, but would spend its replays and the rate limit). Feature-detected: where
+// either API is missing (Node, old browsers) the client's own single flight is all there is.
+
+/** What a tab tells the others. */
+export type TabMessage =
+  | { type: 'token', accessToken: string, sessionId: string, expiresAtServerMs: number }
+  | { type: 'signed_out', reason: string }
+
+/** The parts of the Web Locks API used here (W3C Web Locks API). */
+export interface LockManagerLike {
+  request <T>(name: string, options: { signal?: AbortSignal, steal?: boolean }, callback: (lock: unknown) => Promise<T>): Promise<T>
+}
+
+/** The parts of BroadcastChannel used here (HTML Living Standard §9.5). */
+export interface ChannelLike {
+  postMessage (message: unknown): void
+  onmessage: ((event: { data: unknown }) => void) | null
+  close (): void
+}
+
+export interface TabSync {
+  /** Run `work` while holding the refresh lock; waits at most the lock timeout, then steals the lock. */
+  withLock <T>(work: () => Promise<T>): Promise<T>
+  post (message: TabMessage): void
+  close (): void
+}
+
+export interface TabSyncOptions {
+  name: string
+  lockTimeoutMs: number
+  locks: LockManagerLike
+  channel: ChannelLike
+  onMessage: (message: TabMessage) => void
+}
+
+/** The browser's Web Locks and BroadcastChannel, when this runtime has both. */
+export function browserTabApis (name: string): { locks: LockManagerLike, channel: ChannelLike } | undefined {
+  const scope = globalThis as { navigator?: { locks?: LockManagerLike }, BroadcastChannel?: new (name: string) => ChannelLike }
+  const locks = scope.navigator?.locks
+  if (locks === undefined || scope.BroadcastChannel === undefined) return undefined
+  return { locks, channel: new scope.BroadcastChannel(name) }
+}
+
+/** No other tabs: work runs at once. */
+export const singleTab: TabSync = { withLock: (work) => work(), post: () => {}, close: () => {} }
+
+export function createTabSync (options: TabSyncOptions): TabSync {
+  const { locks, channel, name, lockTimeoutMs } = options
+  channel.onmessage = (event) => { options.onMessage(event.data as TabMessage) }
+
+  async function withLock <T>(work: () => Promise<T>): Promise<T> {
+    let running: Promise<T> | undefined
+    const run = () => (running = work())
+    const timeout = new AbortController()
+    const timer = setTimeout(() => timeout.abort(), lockTimeoutMs)
+    try {
+      return await locks.request(name, { signal: timeout.signal }, () => { clearTimeout(timer); return run() })
+    } catch (err) {
+      // Stolen while our work ran: the work still stands, only the lock is gone.
+      if (running !== undefined) return await running
+      if (!timeout.signal.aborted) throw err
+      // The holder did not let go in time (a frozen or hung tab): take the lock from it. Its rotation, if it is still
+      // in flight, and ours present the same token, and the grace window gives both the same successor.
+      return await locks.request(name, { steal: true }, run)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return {
+    withLock,
+    post: (message) => { channel.postMessage(message) },
+    close: () => { channel.onmessage = null; channel.close() }
+  }
+}
