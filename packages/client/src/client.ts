@@ -23,7 +23,8 @@ export interface RotorClient {
   /** A valid access token, refreshed first when needed. Rejects with SignedOutError or TemporarilyUnavailableError. */
   getAccessToken (): Promise<string>
   /**
-   * Rotate now (single flight: joins a rotation already in flight, here or in another tab). Rejects with
+   * Rotate now, e.g. for fresh claims (single flight: joins a rotation already in flight, here or, once it holds
+   * the lock, one that another tab just made). Rejects with
    * SignedOutError when the session is gone, TemporarilyUnavailableError when Rotor cannot be reached (retried later).
    */
   refresh (): Promise<void>
@@ -69,9 +70,10 @@ export function createRotorClient (options: RotorClientOptions): RotorClient {
     tabs = createTabSync({
       name: `rotor-refresh:${options.baseUrl}`,
       lockTimeoutMs: options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs,
+      random,
       ...apis,
       onMessage: (message: TabMessage) => {
-        if (message.type === 'token') session.accept(message, 'other_tab')
+        if (message.type === 'token') session.accept(message, 'other_tab', message.serverNowMs)
         else if (message.type === 'signed_out') void session.signOut(message.reason === 'logout_all' ? 'logout_all' : message.reason === 'logout' ? 'logout' : 'invalid_grant', true)
       }
     })

@@ -7,10 +7,13 @@ export interface ServerClock {
   nowMs (): number
   /** Learn the offset from an answer's `Date` header, read at `localMs` on the device clock. */
   observe (dateHeader: string | null, localMs: number): void
+  /** Take another tab's estimate of the server's time now, unless this clock has heard from the server itself. */
+  adopt (serverNowMs: number): void
 }
 
 export function createServerClock (localNowMs: () => number): ServerClock {
   let skewMs = 0
+  let observed = false
   return {
     nowMs: () => localNowMs() + skewMs,
     observe: (dateHeader, localMs) => {
@@ -19,7 +22,9 @@ export function createServerClock (localNowMs: () => number): ServerClock {
       if (Number.isNaN(dateMs)) return
       // Date has one-second resolution and is truncated: the server's time was within [date, date + 1 s).
       skewMs = dateMs + 500 - localMs
-    }
+      observed = true
+    },
+    adopt: (serverNowMs) => { if (!observed) skewMs = serverNowMs - localNowMs() }
   }
 }
 

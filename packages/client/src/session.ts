@@ -26,7 +26,8 @@ export interface Session {
   readonly signOuts: number
   /** Whether the access token is past its expiry on the server's clock. */
   expired (): boolean
-  accept (grant: Pick<Grant, 'accessToken' | 'sessionId' | 'expiresAtServerMs'>, how: 'signed_in' | 'refreshed' | 'other_tab'): void
+  /** A new token; from another tab with that tab's estimate of the server's time when it sent it. */
+  accept (grant: Pick<Grant, 'accessToken' | 'sessionId' | 'expiresAtServerMs'>, how: 'signed_in' | 'refreshed' | 'other_tab', senderServerNowMs?: number): void
   signOut (reason: SignOutReason, fromOtherTab?: boolean): Promise<void>
   /** Run the proactive refresh after `ms` instead (a back-off). */
   retryIn (ms: number): void
@@ -66,14 +67,16 @@ export function createSession (options: SessionOptions): Session {
     get version () { return version },
     get signOuts () { return signOuts },
     expired: () => accessToken === undefined || clock.nowMs() >= expiresAtServerMs,
-    accept (grant, how) {
+    accept (grant, how, senderServerNowMs) {
+      // A tab that never heard from Rotor itself takes the sender's estimate of the server's time.
+      if (senderServerNowMs !== undefined) clock.adopt(senderServerNowMs)
       const wasSignedIn = accessToken !== undefined
       accessToken = grant.accessToken
       sessionId = grant.sessionId
       expiresAtServerMs = grant.expiresAtServerMs
       version++
       schedule()
-      if (how !== 'other_tab') options.tabs().post({ type: 'token', accessToken: grant.accessToken, sessionId: grant.sessionId, expiresAtServerMs })
+      if (how !== 'other_tab') options.tabs().post({ type: 'token', accessToken: grant.accessToken, sessionId: grant.sessionId, expiresAtServerMs, serverNowMs: clock.nowMs() })
       if (how === 'signed_in' || !wasSignedIn) emitter.emit('signedIn', { sessionId: grant.sessionId })
       else emitter.emit('tokenRefreshed', { sessionId: grant.sessionId, fromOtherTab: how === 'other_tab' })
     },

@@ -5,7 +5,8 @@
 
 /** What a tab tells the others. */
 export type TabMessage =
-  | { type: 'token', accessToken: string, sessionId: string, expiresAtServerMs: number }
+  /** serverNowMs: the sender's estimate of the server's time as it sent this (tabs may not share one clock). */
+  | { type: 'token', accessToken: string, sessionId: string, expiresAtServerMs: number, serverNowMs: number }
   | { type: 'signed_out', reason: string }
 
 /** The parts of the Web Locks API used here (W3C Web Locks API). */
@@ -29,7 +30,9 @@ export interface TabSync {
 
 export interface TabSyncOptions {
   name: string
+  /** Each wait lasts this long plus up to half as much at random, so tabs that wait together do not steal together. */
   lockTimeoutMs: number
+  random: () => number
   locks: LockManagerLike
   channel: ChannelLike
   onMessage: (message: TabMessage) => void
@@ -54,7 +57,7 @@ export function createTabSync (options: TabSyncOptions): TabSync {
     let running: Promise<T> | undefined
     const run = () => (running = work())
     const timeout = new AbortController()
-    const timer = setTimeout(() => timeout.abort(), lockTimeoutMs)
+    const timer = setTimeout(() => timeout.abort(), lockTimeoutMs * (1 + options.random() / 2))
     try {
       return await locks.request(name, { signal: timeout.signal }, () => { clearTimeout(timer); return run() })
     } catch (err) {

@@ -1,12 +1,12 @@
 // A small real HTTP proxy in front of Rotor that can lose answers the way networks and balancers do: drop the
 // connection after Rotor answered (the client never learns of a rotation that happened), answer 502 after
 // forwarding (a gateway that timed out), answer 503 itself (a balancer with no live backend) or refuse to forward
-// at all (unreachable); or, as an API whose verifier refuses every token, answer 401 invalid_token. It records every answer Rotor gave, so tests can compare what was lost with what came back.
+// at all (unreachable), or never answer (hold: a request hung somewhere); or, as an API whose verifier refuses every token, answer 401 invalid_token. It records every answer Rotor gave, so tests can compare what was lost with what came back.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Test } from '../../../test/helper.js'
 
-export type Fault = 'drop_after_answer' | 'gateway_502' | 'unavailable' | 'unreachable' | 'refuse_token'
+export type Fault = 'drop_after_answer' | 'gateway_502' | 'unavailable' | 'unreachable' | 'refuse_token' | 'hold'
 
 export interface Exchange {
   method: string, path: string, requestBody: string, status: number, retryAfter: string | null, body: string, delivered: boolean
@@ -16,9 +16,11 @@ export interface FaultProxy {
   url: string
   /** Every request Rotor answered, in order (faults that never forward are not here). */
   readonly exchanges: Exchange[]
-  /** Apply `fault` to the next `times` requests for `path` (Infinity: until cleared). */
+  /** Apply `fault` to the next `times` requests for `path` (Infinity: until cleared); CORS preflights always pass. */
   fail (path: string, fault: Fault, times?: number): void
   clear (): void
+  /** How many requests are being held unanswered. */
+  readonly held: number
   /** Rotor's answers to POST /auth/refresh. */
   refreshes (): Exchange[]
 }
@@ -34,6 +36,7 @@ async function readBody (request: IncomingMessage): Promise<string> {
 export async function startFaultProxy (t: Test, targetUrl: string): Promise<FaultProxy> {
   const exchanges: Exchange[] = []
   let rules: { path: string, fault: Fault, times: number }[] = []
+  let held = 0
 
   function takeFault (path: string): Fault | undefined {
     const rule = rules.find((r) => r.path === path && r.times > 0)
@@ -44,9 +47,10 @@ export async function startFaultProxy (t: Test, targetUrl: string): Promise<Faul
 
   async function handle (request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0] ?? '/'
-    const fault = takeFault(path)
+    const fault = request.method === 'OPTIONS' ? undefined : takeFault(path)
     if (fault === 'unreachable') { request.socket.destroy(); return }
     const requestBody = await readBody(request)
+    if (fault === 'hold') { held++; return }
     if (fault === 'refuse_token') {
       response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"' })
       response.end(JSON.stringify({ error: 'invalid_token', error_description: 'The access token is invalid' }))
@@ -89,6 +93,7 @@ export async function startFaultProxy (t: Test, targetUrl: string): Promise<Faul
   return {
     url: `http://127.0.0.1:${port}`,
     exchanges,
+    get held () { return held },
     fail: (path, fault, times = 1) => { rules.push({ path, fault, times }) },
     clear: () => { rules = [] },
     refreshes: () => exchanges.filter((e) => e.method === 'POST' && e.path === '/auth/refresh')
