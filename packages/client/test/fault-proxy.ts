@@ -1,12 +1,13 @@
 // A small real HTTP proxy in front of Rotor that can lose answers the way networks and balancers do: drop the
-// connection after Rotor answered (the client never learns of a rotation that happened), answer 502 after
+// connection after Rotor answered (the client never learns of a rotation that happened) or keep the answer back
+// until the client gives up (a timeout), answer 502 after
 // forwarding (a gateway that timed out), answer 503 itself (a balancer with no live backend) or refuse to forward
 // at all (unreachable), or never answer (hold: a request hung somewhere); or, as an API whose verifier refuses every token, answer 401 invalid_token. It records every answer Rotor gave, so tests can compare what was lost with what came back.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Test } from '../../../test/helper.js'
 
-export type Fault = 'drop_after_answer' | 'gateway_502' | 'unavailable' | 'unreachable' | 'refuse_token' | 'hold'
+export type Fault = 'drop_after_answer' | 'stall_after_answer' | 'gateway_502' | 'unavailable' | 'unreachable' | 'refuse_token' | 'hold'
 
 export interface Exchange {
   method: string, path: string, requestBody: string, status: number, retryAfter: string | null, body: string, delivered: boolean
@@ -71,6 +72,7 @@ export async function startFaultProxy (t: Test, targetUrl: string): Promise<Faul
     const exchange: Exchange = { method, path, requestBody, status: answer.status, retryAfter: answer.headers.get('retry-after'), body, delivered: fault === undefined }
     exchanges.push(exchange)
     if (fault === 'drop_after_answer') { request.socket.destroy(); return }
+    if (fault === 'stall_after_answer') return
     if (fault === 'gateway_502') {
       response.writeHead(502, { 'content-type': 'text/plain' })
       response.end('Bad Gateway')
