@@ -46,6 +46,9 @@ export function browserTabApis (name: string): { locks: LockManagerLike, channel
   return { locks, channel: new scope.BroadcastChannel(name) }
 }
 
+/** How long a tab keeps the lock after its rotation, for its token message to reach the others first. */
+const HOLD_AFTER_MS = 500
+
 /** No other tabs: work runs at once. */
 export const singleTab: TabSync = { withLock: (work) => work(), post: () => {}, close: () => {} }
 
@@ -54,22 +57,29 @@ export function createTabSync (options: TabSyncOptions): TabSync {
   channel.onmessage = (event) => { options.onMessage(event.data as TabMessage) }
 
   async function withLock <T>(work: () => Promise<T>): Promise<T> {
-    let running: Promise<T> | undefined
-    const run = () => (running = work())
+    // Wrapped: a promise resolved with a promise would wait for it.
+    let started!: (running: { result: Promise<T> }) => void
+    const running = new Promise<{ result: Promise<T> }>((resolve) => { started = resolve })
+    // The lock is held HOLD_AFTER_MS past the work: the token message the work posted is then delivered before the
+    // next tab gets the lock, so that tab finds the new token instead of rotating again. The caller does not wait.
+    const hold = (): Promise<void> => {
+      clearTimeout(timer)
+      const result = work()
+      started({ result })
+      const release = () => new Promise<void>((resolve) => setTimeout(resolve, HOLD_AFTER_MS))
+      return result.then(release, release)
+    }
     const timeout = new AbortController()
     const timer = setTimeout(() => timeout.abort(), lockTimeoutMs * (1 + options.random() / 2))
-    try {
-      return await locks.request(name, { signal: timeout.signal }, () => { clearTimeout(timer); return run() })
-    } catch (err) {
-      // Stolen while our work ran: the work still stands, only the lock is gone.
-      if (running !== undefined) return await running
-      if (!timeout.signal.aborted) throw err
-      // The holder did not let go in time (a frozen or hung tab): take the lock from it. Its rotation, if it is still
-      // in flight, and ours present the same token, and the grace window gives both the same successor.
-      return await locks.request(name, { steal: true }, run)
-    } finally {
-      clearTimeout(timer)
-    }
+    const granted = locks.request(name, { signal: timeout.signal }, hold)
+    // Settles when the work starts or when the lock request fails; a lock stolen from us later leaves our work be.
+    const first = await Promise.race([running, granted.then(() => ({ err: undefined }), (err: unknown) => ({ err }))])
+    if ('result' in first) return await first.result
+    if (!timeout.signal.aborted) throw first.err
+    // The holder did not let go in time (a frozen or hung tab): take the lock from it. Its rotation, if it is still
+    // in flight, and ours present the same token, and the grace window gives both the same successor.
+    locks.request(name, { steal: true }, hold).catch((err: unknown) => { started({ result: Promise.reject(err) }) })
+    return await (await running).result
   }
 
   return {
