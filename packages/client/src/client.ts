@@ -74,7 +74,7 @@ export function createRotorClient (options: RotorClientOptions): RotorClient {
       ...apis,
       onMessage: (message: TabMessage) => {
         if (message.type === 'token') session.accept(message, 'other_tab', message.serverNowMs)
-        else if (message.type === 'signed_out') void session.signOut(message.reason === 'logout_all' ? 'logout_all' : message.reason === 'logout' ? 'logout' : 'invalid_grant', true)
+        else if (message.type === 'signed_out') void session.signOut(message.reason, true)
       }
     })
   }

@@ -2,12 +2,13 @@
 // access token (and a sign-out) to the others, so N tabs cause one rotation, not N (a rotation the others repeated
 // would be answered by the grace window, but would spend its replays and the rate limit). Feature-detected: where
 // either API is missing (Node, old browsers) the client's own single flight is all there is.
+import type { SignOutReason } from './events.js'
 
 /** What a tab tells the others. */
 export type TabMessage =
   /** serverNowMs: the sender's estimate of the server's time as it sent this (tabs may not share one clock). */
   | { type: 'token', accessToken: string, sessionId: string, expiresAtServerMs: number, serverNowMs: number }
-  | { type: 'signed_out', reason: string }
+  | { type: 'signed_out', reason: SignOutReason }
 
 /** The parts of the Web Locks API used here (W3C Web Locks API). */
 export interface LockManagerLike {
