@@ -2,12 +2,16 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Workspaces (the @rotor/verify package Rotor imports its token rules from): manifests first, for the layer cache.
+# Workspaces (the @rotor/verify package Rotor imports its token rules from; @rotor/client, which the image does not
+# run but the lockfile lists): manifests first, for the layer cache.
 COPY packages/verify/package.json ./packages/verify/
+COPY packages/client/package.json ./packages/client/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY packages/verify/tsconfig.build.json ./packages/verify/
 COPY packages/verify/src ./packages/verify/src
+COPY packages/client/tsconfig.build.json ./packages/client/
+COPY packages/client/src ./packages/client/src
 COPY scripts ./scripts
 COPY src ./src
 RUN npm run build && npm prune --omit=dev

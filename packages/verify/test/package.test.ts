@@ -1,38 +1,18 @@
 // Publishable as it is: what `npm pack` would put in the tarball (built output, types, README, LICENSE; no tests,
-// sources or source maps), exports that resolve to built files, and engines equal to Rotor's.
+// sources or source maps) and exports that resolve to built files (test/workspace-package.ts), and engines equal to Rotor's.
 import t from 'tap'
-import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { checkPublishable, workspacePackage } from '../../../test/workspace-package.js'
 
-const dir = fileURLToPath(new URL('..', import.meta.url))
-const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'))
-const root = JSON.parse(readFileSync(`${dir}/../../package.json`, 'utf8'))
+const { pkg, root } = workspacePackage(import.meta.url)
 
-t.test('npm pack takes the built package and its docs, nothing else', async (t) => {
-  // --ignore-scripts: the test reads what the build (run before the suite) left, it does not build.
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8' }))
-  const files: string[] = packed.files.map((f: { path: string }) => f.path)
-  for (const needed of ['README.md', 'LICENSE', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/fastify-plugin.js', 'dist/fastify-plugin.d.ts']) {
-    t.ok(files.includes(needed), needed)
-  }
-  t.same(files.filter((f) => !/^(dist\/[\w-]+\.(js|d\.ts)|README\.md|LICENSE|package\.json)$/.test(f)), [], 'nothing but those')
-})
-
-t.test('exports resolve to built files, with types first', async (t) => {
-  for (const [entry, target] of Object.entries(pkg.exports as Record<string, string | Record<string, string>>)) {
-    if (typeof target === 'string') { t.ok(existsSync(`${dir}/${target}`), entry); continue }
-    t.equal(Object.keys(target)[0], 'types', `${entry}: types condition first`)
-    for (const file of Object.values(target)) t.ok(existsSync(`${dir}/${file}`), `${entry}: ${file}`)
-  }
-})
+checkPublishable(import.meta.url, ['dist/index.js', 'dist/index.d.ts', 'dist/fastify-plugin.js', 'dist/fastify-plugin.d.ts'])
 
 t.test('declares the same engines as Rotor, a license, and fastify only as a peer', async (t) => {
   t.same(pkg.engines, root.engines)
   t.equal(pkg.license, 'MIT')
   t.equal(pkg.type, 'module')
   t.notOk(pkg.private, 'publishable')
-  t.ok(pkg.peerDependencies.fastify)
-  t.notOk(pkg.dependencies.fastify)
-  for (const [name, version] of Object.entries(pkg.dependencies as Record<string, string>)) t.match(version, /^\d+\.\d+\.\d+$/, `${name} pinned`)
+  t.ok(pkg.peerDependencies?.fastify)
+  t.notOk(pkg.dependencies?.fastify)
+  for (const [name, version] of Object.entries(pkg.dependencies ?? {})) t.match(version, /^\d+\.\d+\.\d+$/, `${name} pinned`)
 })
