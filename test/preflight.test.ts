@@ -15,7 +15,7 @@ t.test('npm test runs the preflight before building and testing', async (t) => {
   t.match(pkg.scripts.pretest, /^node scripts\/preflight\.mjs && /)
 })
 
-t.test('without redis-server, redis-cli and haproxy it exits non-zero with one line saying what to install', async (t) => {
+t.test('without redis-server, redis-cli, haproxy and a browser it exits non-zero with one line saying what to install', async (t) => {
   const empty = mkdtempSync(join(tmpdir(), 'rotor-path-'))
   t.teardown(() => rmSync(empty, { recursive: true, force: true }))
   const run = preflight(empty)
@@ -23,7 +23,7 @@ t.test('without redis-server, redis-cli and haproxy it exits non-zero with one l
   t.equal(run.stdout, '')
   const lines = run.stderr.trim().split('\n')
   t.equal(lines.length, 1, 'one line')
-  t.match(lines[0], /^npm test needs redis-server, redis-cli, haproxy on PATH: apt-get install redis-server haproxy/)
+  t.match(lines[0], /^npm test needs redis-server, redis-cli, haproxy, chromium on PATH: apt-get install redis-server haproxy chromium/)
 })
 
 t.test('with every tool on PATH it passes silently', async (t) => {
