@@ -56,6 +56,8 @@ export function formatReport (r: BenchResults): string {
       ratioText(r.loginStorm.niced.p99Ratio), ...lat(r.loginStorm.niced.meStorm), 'info', ''],
     [`4 revocation, ${r.revocation.users} users`, 'logout-all A -> 401 on B', `logout-all p50 ${ms(r.revocation.logoutAllMs.p50)} ms`, '',
       ms(r.revocation.propagationMs.p50), ms(r.revocation.propagationMs.p99), ms(r.revocation.propagationMs.max), ...verdict(t, 'revocation-p99')],
+    [`4 same, ${r.revocation.underLoad.users} users, B at ${int(r.revocation.underLoad.loadRate)} req/s`, 'logout-all A -> 401 on B', `logout-all p50 ${ms(r.revocation.underLoad.logoutAllMs.p50)} ms`, '',
+      ...latOf(r.revocation.underLoad.propagationMs), ...verdict(t, 'revocation-p99-under-load')],
     [`6 login, ${int(r.celebrity.sessions)}-session account`, `${int(r.celebrity.loginRedisMicros.celebrity)} µs in Redis`,
       `one session ${int(r.celebrity.loginRedisMicros.oneSession)} µs`, pct(r.celebrity.loginRedisMicros.ratio), '', '', '', ...verdict(t, 'celebrity-login-redis')],
     ['6 other users\' refresh meanwhile', `p99 ${ms(r.celebrity.otherRefreshMs.meanwhile.p99)} ms`, `alone p99 ${ms(r.celebrity.otherRefreshMs.alone.p99)} ms`,
@@ -112,7 +114,7 @@ const cpuPct = (n: number): string => Number.isFinite(n) ? `${Math.round(n)}%` :
 function phaseList (r: BenchResults): Array<[string, Phase]> {
   const v = r.validation
   return [['bare', v.bare], ['/me prime', v.warmPrime], ['/me warm', v.warm], ['/me half (autocannon)', v.warmHalfRate],
-    ['/me half (paced)', v.warmHalfRatePaced], ['/me cold', v.cold], ['refresh', r.refresh.app], ['bare POST', r.refresh.barePost], ['login', r.login.app],
+    ['/me half (paced)', v.warmHalfRatePaced], ['/me cold', v.cold], ['refresh', r.refresh.app], ['bare POST', r.refresh.barePost], ['login', r.login.app], ['B /me during revocations', r.revocation.underLoad.load],
     ['/me paced, no logins', r.loginStorm.meQuiet], ['/me paced, login flood', r.loginStorm.meStorm], ['login flood', r.loginStorm.logins],
     ['B niced, /me alone', r.loginStorm.niced.meQuiet], ['B niced, /me flood', r.loginStorm.niced.meStorm], ['B niced, login flood', r.loginStorm.niced.logins],
     ['RS bare', r.resourceServer.bare], ['RS /hello prime', r.resourceServer.warmPrime], ['RS /hello warm', r.resourceServer.warm], ['RS /hello cold', r.resourceServer.cold],
@@ -137,7 +139,8 @@ export function warnings (r: BenchResults, phases = phaseList(r)): string[] {
   }
   const failures = r.refresh.rawEvalsha.failures + r.refresh.rawEvalshaSerial.failures
   if (failures > 0) out.push(`raw EVALSHA: ${failures} calls did not rotate`)
-  if (r.revocation.timeouts > 0) out.push(`revocation: ${r.revocation.timeouts} users still accepted on B after the give-up time`)
+  const stillAccepted = r.revocation.timeouts + r.revocation.underLoad.timeouts
+  if (stillAccepted > 0) out.push(`revocation: ${stillAccepted} users still accepted on B after the give-up time`)
   const p8 = r.propagation
   if (p8.timeouts > 0) out.push(`propagation: ${p8.timeouts} of ${p8.samples} resource-server samples did not reject the token within the give-up time`)
   if (p8.acceptedAfterRejection > 0) out.push(`propagation: ${p8.acceptedAfterRejection} times a resource server still answered 200 after its verifier rejected the token`)

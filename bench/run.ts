@@ -114,7 +114,7 @@ try {
   const peerOidc = await runPeerOidc(ctx, refresh)
   const login = await runLogin(ctx)
   const loginStorm = await runLoginStorm(ctx)
-  const revocation = await runRevocation(ctx)
+  const revocation = await runRevocation(ctx, validation.warm.rps)
   const celebrity = await runCelebrity(ctx)
   log('scenarios 7 and 8: starting three resource servers (@rotor/verify), following A, B and A')
   const resourceServers = await startResourceServers(ctx, [servers.a, servers.b, servers.a], feedCredential)

@@ -22,6 +22,7 @@ export function evaluateTargets (r: Measured): Target[] {
     check('refresh-vs-parts', 'refresh rotations/s vs 1 / (raw sign + bare POST + one EVALSHA round trip)', r.refresh.ratioToParts, '>=', 0.5, 'ratio'),
     check('refresh-vs-oidc-provider', 'refresh rotations/s vs node-oidc-provider\'s refresh with rotation, same families', r.peerOidc.ratio, '>=', 5, 'ratio'),
     check('revocation-p99', 'logout-all on A until B answers 401, p99', r.revocation.propagationMs.p99, '<', 1000, 'ms'),
+    check('revocation-p99-under-load', 'logout-all on A until B answers 401, p99, while B serves /me at half its warm rate', r.revocation.underLoad.propagationMs.p99, '<=', 50, 'ms'),
     check('me-p99-login-storm-vs-quiet', '/me p99 beside a login flood vs alone (paced, same rate, same run)', r.loginStorm.p99Ratio, '<=', 2, 'ratio'),
     check('me-p99-login-storm', '/me p99 beside a login flood (paced)', r.loginStorm.meStorm.latencyMs.p99, '<', 50, 'ms'),
     check('celebrity-login-redis', 'login inside Redis, 10,000-session account vs one-session account (SLOWLOG median)', r.celebrity.loginRedisMicros.ratio, '<=', 2, 'ratio'),

@@ -105,7 +105,8 @@ export interface BenchResults {
   login: { app: Phase, rawArgon2: Rate & { concurrency: number }, ratio: number }
   /** /me at one paced rate alone, then the same beside a paced login flood far beyond argon2 capacity. */
   loginStorm: StormPair & { niced: StormPair & { nice: number }, loginRate: number, meRate: number }
-  revocation: { users: number, timeouts: number, propagationMs: LatencyMs, logoutAllMs: LatencyMs }
+  /** Half the users on idle instances; the other half while B serves a paced /me load (`underLoad`). */
+  revocation: RevocationRun & { underLoad: RevocationRun & { loadRate: number, load: Phase } }
   memory: { users: number, seedUserAgent: MemoryVariant, browserUserAgent: MemoryVariant }
   /** Scenario 6: an account with `sessions` sessions; Redis-side login cost and other users' refresh meanwhile. */
   celebrity: {
@@ -164,6 +165,8 @@ export interface BenchResults {
   verifiers: Record<'EdDSA' | 'ES256', VerifierRates & { ratiosToRaw: { joseJwtVerify: number, fastJwt: number, rotorVerifyNoCache: number } }>
   targets: Target[]
 }
+
+export interface RevocationRun { users: number, timeouts: number, propagationMs: LatencyMs, logoutAllMs: LatencyMs }
 
 /** Scenario 6 on one instance: /me alone, then beside the login flood. */
 export interface StormPair { meQuiet: Phase, meStorm: Phase, logins: Phase, p99Ratio: number }
