@@ -115,6 +115,8 @@ export function createRedisClient (config: RedisConfig, role: RedisRole, tuning:
       // Besides MOVED replies, re-read the slot map now and then so a failover or resharding is noticed early.
       slotsRefreshInterval: 5000,
       clusterRetryStrategy: backOff,
+      // Announced addresses this instance reaches elsewhere (REDIS_CLUSTER_NAT_MAP): a NAT, or its region's links.
+      ...(topology.natMap === undefined ? {} : { natMap: topology.natMap }),
       redisOptions: { ...nodeOptions, ...auth }
     })
   }

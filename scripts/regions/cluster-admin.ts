@@ -64,7 +64,7 @@ export function createAdminClients (): AdminClients {
       const key = `${host}:${port}`
       let client = clients.get(key)
       if (client === undefined) {
-        client = new Redis({ host, port, maxRetriesPerRequest: 0, retryStrategy: () => 200, commandTimeout: 10_000, connectTimeout: 5_000 })
+        client = new Redis({ host, port, connectionName: 'regions-admin', maxRetriesPerRequest: 0, retryStrategy: () => 200, commandTimeout: 10_000, connectTimeout: 5_000 })
         client.on('error', () => undefined)
         clients.set(key, client)
       }

@@ -22,6 +22,8 @@ export interface RegionCluster {
   seedsFor (region: number): HostPort[]
   /** ioredis natMap for a client of region r: every announced address → region r's listener of that node. */
   natMapFor (region: number): Record<string, HostPort>
+  /** REDIS_CLUSTER_NODES and REDIS_CLUSTER_NAT_MAP for a Rotor instance of region r (seedsFor and natMapFor). */
+  envFor (region: number): { REDIS_CLUSTER_NODES: string, REDIS_CLUSTER_NAT_MAP: string }
   /** An admin connection straight to a node (outside the links). */
   admin (node: RegionNode): Redis
   /** The node that serves `slot` as `viewer` sees it (default: the first live node). */
@@ -79,11 +81,18 @@ export async function startRegionCluster (options: RegionClusterOptions = {}): P
     if (found === undefined) throw new Error(`no region ${region}`)
     return found
   }
+  const seedsFor = (region: number) => nodes.filter((n) => n.region === n.shard).map((n) => listener(n, region))
+  const natMapFor = (region: number) => Object.fromEntries(nodes.map((n) => [announcedAddress(n), listener(n, region)]))
+  const hostPort = ({ host, port }: HostPort) => `${host}:${port}`
   return {
     links,
     nodes,
-    seedsFor: (region) => nodes.filter((n) => n.region === n.shard).map((n) => listener(n, region)),
-    natMapFor: (region) => Object.fromEntries(nodes.map((n) => [announcedAddress(n), listener(n, region)])),
+    seedsFor,
+    natMapFor,
+    envFor: (region) => ({
+      REDIS_CLUSTER_NODES: seedsFor(region).map(hostPort).join(','),
+      REDIS_CLUSTER_NAT_MAP: Object.entries(natMapFor(region)).map(([announced, to]) => `${announced}=${hostPort(to)}`).join(',')
+    }),
     admin: (node) => admin.node(node.host, node.port),
     async masterOf (slot, viewer = live()[0]) {
       if (viewer === undefined) return undefined
