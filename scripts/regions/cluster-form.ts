@@ -1,6 +1,7 @@
 // Forming the three-region Cluster the way redis-cli --cluster create does, but with our layout (master i in region
 // i, its replicas in the two other regions) and announced proxy addresses: unique config epochs, MEET, slots,
 // REPLICATE, then wait until every node agrees and every replica is in sync.
+import calculateSlot from 'cluster-key-slot'
 import { infoField, parseClusterNodes, until, type AdminClients, type NodeView } from './cluster-admin.js'
 import type { RegionNode } from './region-node.js'
 
@@ -36,6 +37,16 @@ export async function settledOn (admin: AdminClients, node: RegionNode, live: Re
 
 export const announcedAddress = (node: RegionNode): string => `${node.announced.host}:${node.announced.port}`
 
+/** A key of shard s's slots, for a harness write straight to its master. */
+export function keyOfShard (shard: number, name: string): string {
+  const [from, to] = SHARD_SLOTS.get(shard)!
+  for (let i = 0; ; i++) {
+    const key = `{${name}-${i}}`
+    const slot = calculateSlot(key)
+    if (slot >= from && slot <= to) return key
+  }
+}
+
 export async function formCluster (admin: AdminClients, nodes: RegionNode[], timeoutMs: number): Promise<void> {
   const client = (node: RegionNode) => admin.node(node.host, node.port)
   // Distinct epochs up front, as redis-cli does: the first failovers then need no epoch-collision round.
@@ -62,6 +73,16 @@ export async function formCluster (admin: AdminClients, nodes: RegionNode[], tim
   await until('cluster_state:ok on every node and every replica in sync', async () => {
     const all = new Set(nodes.map(announcedAddress))
     for (const node of nodes) if (!(await settledOn(admin, node, all))) return false
+    return true
+  }, timeoutMs)
+  // In sync is not yet writable: right after the first sync a master may still count no replica as good
+  // (min-replicas-max-lag, from the once-a-second ACKs) and answer NOREPLICAS. Ready means every master takes a write.
+  await until('every master to take writes', async () => {
+    for (const master of masters) {
+      const key = keyOfShard(master.shard, 'regions-harness-ready')
+      await client(master).set(key, '1')
+      await client(master).del(key)
+    }
     return true
   }, timeoutMs)
 }

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import { createAdminClients, until } from './cluster-admin.js'
-import { announcedAddress, formCluster, settledOn, SHARD_SLOTS, viewOf } from './cluster-form.js'
+import { announcedAddress, formCluster, keyOfShard, settledOn, SHARD_SLOTS, viewOf } from './cluster-form.js'
 import { createLinks, type LatencyMs, type Links } from './links.js'
 import { REGIONS, startRegionNode, type RegionNode } from './region-node.js'
 
-export { REGIONS, SHARD_SLOTS }
+export { keyOfShard, REGIONS, SHARD_SLOTS }
 
 export interface HostPort { host: string, port: number }
 
