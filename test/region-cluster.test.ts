@@ -7,7 +7,7 @@ import t from 'tap'
 import { loadConfig } from '../src/config.js'
 import { closeRedisClient, connectOrFail, createRedisClient } from '../src/redis-client.js'
 import type { RedisClient } from '../src/sessions/scripts.js'
-import { keyOfShard, REGIONS, SHARD_SLOTS, startRegionCluster, type RegionCluster } from '../scripts/regions/region-cluster.js'
+import { candidateRegion, keyOfShard, REGIONS, SHARD_SLOTS, startRegionCluster, type RegionCluster } from '../scripts/regions/region-cluster.js'
 import type { Test } from './helper.js'
 import { sleep, until } from './topologies.js'
 
@@ -104,6 +104,8 @@ t.test('an isolated region fences its master, a replica elsewhere takes its slot
   const promoted = await cluster.masterOf(firstSlot(1), master(2))
   t.comment(`${promoted?.name} holds region 1's slots ${Date.now() - cutAtMs} ms after the cut`)
   t.ok(promoted !== undefined && promoted.region !== 1, 'within 30 s of the cut, in another region')
+  // The shard's second replica has cluster-replica-no-failover: one candidate, so no split vote.
+  t.equal(promoted?.region, candidateRegion(1), 'the shard\'s one failover candidate, in region 2')
 
   // Region 2 reaches region 1's old slots on their new master (its client follows the slot map).
   await until('region 2 to write a key of region 1\'s slots', async () => (await clients.get(2)!.set(home1, 'from region 2')) === 'OK', 60_000)

@@ -28,6 +28,11 @@ export interface RegionCluster {
   admin (node: RegionNode): Redis
   /** The node that serves `slot` as `viewer` sees it (default: the first live node). */
   masterOf (slot: number, viewer?: RegionNode): Promise<RegionNode | undefined>
+  /**
+   * Until both replicas of region r's master hold every write it has acknowledged so far (a marker write, then WAIT
+   * on that connection): replication is asynchronous, so a cut or a kill right after a write may otherwise lose it.
+   */
+  replicated (region: number, timeoutMs: number): Promise<void>
   /** Cut region r from the two others on every proxy at once (a partition: nothing is reset). */
   isolate (region: number): void
   /** Heal every cut link. */
@@ -99,6 +104,14 @@ export async function startRegionCluster (options: RegionClusterOptions = {}): P
       const view = await viewOf(admin, viewer)
       const master = view.find((n) => n.master && !n.failing && n.slots.some(([a, b]) => slot >= a && slot <= b))
       return master === undefined ? undefined : byAddress(master.address)
+    },
+    async replicated (region, timeoutMs) {
+      const home = nodes.find((n) => n.region === region && n.shard === region)!
+      const connection = admin.node(home.host, home.port)
+      await until(`region ${region}'s replicas to hold its writes`, async () => {
+        await connection.set(keyOfShard(region, 'regions-harness-replicated'), String(Date.now()))
+        return (await connection.wait(2, 1000)) === 2
+      }, timeoutMs)
     },
     isolate (region) {
       for (const other of REGIONS) if (other !== region) links.cut(region, other)
