@@ -8,7 +8,7 @@ import calculateSlot from 'cluster-key-slot'
 import type { FastifyInstance } from 'fastify'
 import { REGIONS, SHARD_SLOTS, startRegionCluster, type RegionCluster } from '../scripts/regions/region-cluster.js'
 import { inRanges } from '../src/users/home-slots.js'
-import { bearer, json, login, refresh, register, uniquePrefix } from './helper.js'
+import { bearer, json, login, refresh, register, uniquePrefix, type Test } from './helper.js'
 import { instanceIn, retryingOn503 } from './region-clients.js'
 import { until } from './topologies.js'
 
@@ -61,11 +61,17 @@ t.test('each region draws its new users into its own home slots', async (t) => {
   }
 })
 
-t.test('a user of region 1 logs in through region 2, refreshes through region 3, and is verified everywhere', async (t) => {
+/** One instance per region sharing a prefix, and a user registered through region 1. */
+async function userOfRegion1 (t: Test & { comment: (m: string) => void }) {
   const prefix = uniquePrefix()
   const instances = new Map<number, FastifyInstance>()
   for (const region of REGIONS) instances.set(region, await instanceIn(t, cluster, region, prefix))
   const user = await retryingOn503(t, 'register', () => register(instances.get(1)!))
+  return { instances, user }
+}
+
+t.test('a user of region 1 logs in through region 2, refreshes through region 3, and is verified everywhere', async (t) => {
+  const { instances, user } = await userOfRegion1(t)
   const loggedIn = await retryingOn503(t, 'login', () => login(instances.get(2)!, user.email))
   t.equal(loggedIn.statusCode, 200, 'login through region 2')
   const refreshed = await retryingOn503(t, 'refresh', () => refresh(instances.get(3)!, json<Tokens>(loggedIn).refresh_token))
@@ -77,10 +83,7 @@ t.test('a user of region 1 logs in through region 2, refreshes through region 3,
 })
 
 t.test('a logout-all in region 3 reaches regions 1 and 2: the access token is rejected there', async (t) => {
-  const prefix = uniquePrefix()
-  const instances = new Map<number, FastifyInstance>()
-  for (const region of REGIONS) instances.set(region, await instanceIn(t, cluster, region, prefix))
-  const user = await retryingOn503(t, 'register', () => register(instances.get(1)!))
+  const { instances, user } = await userOfRegion1(t)
   const loggedIn = await retryingOn503(t, 'login', () => login(instances.get(1)!, user.email))
   const { access_token: accessToken } = json<Tokens>(loggedIn)
   for (const [region, app] of instances) {
