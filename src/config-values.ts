@@ -38,7 +38,7 @@ export interface HostPort { host: string, port: number }
 export type RedisTopology =
   | { kind: 'standalone' }
   | { kind: 'sentinel', sentinels: HostPort[], name: string, sentinelPassword?: string }
-  | { kind: 'cluster', nodes: HostPort[] }
+  | { kind: 'cluster', nodes: HostPort[], natMap?: Record<string, HostPort> }
 
 /** A comma list of host:port (IPv6 in brackets, `[::1]:26379`); every entry names its port, nothing is guessed. */
 export function parseHostPorts (name: string, raw: string): HostPort[] {
@@ -55,13 +55,61 @@ export function parseHostPorts (name: string, raw: string): HostPort[] {
 }
 
 /**
+ * REDIS_CLUSTER_NAT_MAP: `announcedHost:port=host:port,...`. Each node address the Cluster announces (CLUSTER SLOTS,
+ * MOVED, ASK) is replaced by the address this instance must connect to instead: a NAT, or in the three-region layout
+ * (docs/regions.md) this region's own entry point to that node. Keys are compared as the Cluster announces them, so
+ * an announced address may appear only once.
+ */
+export function parseNatMap (raw: string): Record<string, HostPort> {
+  const name = 'REDIS_CLUSTER_NAT_MAP'
+  const entries = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  if (entries.length === 0) throw new ConfigError(`Invalid configuration: ${name} must list at least one announced=host:port`)
+  const map: Record<string, HostPort> = {}
+  for (const entry of entries) {
+    const parts = entry.split('=')
+    if (parts.length !== 2) {
+      throw new ConfigError(`Invalid configuration: ${name} entry ${JSON.stringify(entry)} is not announcedHost:port=host:port (e.g. 10.0.0.5:6379=127.0.0.1:7001)`)
+    }
+    const [announced] = parseHostPorts(name, parts[0]!)
+    const [target] = parseHostPorts(name, parts[1]!)
+    // ioredis looks addresses up as host:port, IPv6 without brackets.
+    const key = `${announced!.host}:${announced!.port}`
+    if (key in map) throw new ConfigError(`Invalid configuration: ${name} names ${JSON.stringify(parts[0]!.trim())} twice`)
+    map[key] = target!
+  }
+  return map
+}
+
+/**
+ * REDIS_HOME_SLOTS: the Cluster slots whose master is in this instance's region, as `from-to` ranges (or single
+ * slots), e.g. `0-5460`. Registration draws user ids in them (src/users/home-slots.ts).
+ */
+export function parseSlotRanges (name: string, raw: string): Array<[number, number]> {
+  const entries = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  if (entries.length === 0) throw new ConfigError(`Invalid configuration: ${name} must list at least one slot range like 0-5460`)
+  return entries.map((entry) => {
+    const match = /^([0-9]{1,5})(?:-([0-9]{1,5}))?$/.exec(entry)
+    const from = Number(match?.[1])
+    const to = Number(match?.[2] ?? match?.[1])
+    if (match === null || from > to || to > 16383) {
+      throw new ConfigError(`Invalid configuration: ${name} entry ${JSON.stringify(entry)} is not a slot range from-to within 0-16383 (e.g. 0-5460)`)
+    }
+    return [from, to]
+  })
+}
+
+/**
  * REDIS_SENTINELS or REDIS_CLUSTER_NODES (exclusive) select the topology. In both, REDIS_URL still supplies the data
  * nodes' credentials and TLS (rediss://); its host and port are not used. Cluster has only database 0.
  */
 export function parseRedisTopology (env: {
-  REDIS_URL: string, REDIS_SENTINELS?: string, REDIS_SENTINEL_NAME: string, REDIS_SENTINEL_PASSWORD?: string, REDIS_CLUSTER_NODES?: string
+  REDIS_URL: string, REDIS_SENTINELS?: string, REDIS_SENTINEL_NAME: string, REDIS_SENTINEL_PASSWORD?: string, REDIS_CLUSTER_NODES?: string,
+  REDIS_CLUSTER_NAT_MAP?: string
 }): RedisTopology {
-  const { REDIS_SENTINELS: sentinels, REDIS_CLUSTER_NODES: clusterNodes } = env
+  const { REDIS_SENTINELS: sentinels, REDIS_CLUSTER_NODES: clusterNodes, REDIS_CLUSTER_NAT_MAP: natMap } = env
+  if (natMap !== undefined && clusterNodes === undefined) {
+    throw new ConfigError('Invalid configuration: REDIS_CLUSTER_NAT_MAP applies to a Redis Cluster only; set REDIS_CLUSTER_NODES too')
+  }
   if (sentinels !== undefined && clusterNodes !== undefined) {
     throw new ConfigError('Invalid configuration: REDIS_SENTINELS and REDIS_CLUSTER_NODES are exclusive; set one (Sentinel-managed primary or Redis Cluster)')
   }
@@ -72,7 +120,8 @@ export function parseRedisTopology (env: {
     if (!/^\/?0?$/.test(urlPath(env.REDIS_URL))) {
       throw new ConfigError('Invalid configuration: REDIS_URL selects a database, but Redis Cluster has only database 0 (drop the /N path)')
     }
-    return { kind: 'cluster', nodes: parseHostPorts('REDIS_CLUSTER_NODES', clusterNodes) }
+    const nodes = parseHostPorts('REDIS_CLUSTER_NODES', clusterNodes)
+    return natMap === undefined ? { kind: 'cluster', nodes } : { kind: 'cluster', nodes, natMap: parseNatMap(natMap) }
   }
   return { kind: 'standalone' }
 }

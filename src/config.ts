@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os'
 import { ConfigError } from './config-error.js'
 import { STORE_RETRY_AFTER_SECONDS } from './errors.js'
 import { parseRevocationFeed, type RevocationFeedConfig } from './config-feed.js'
-import { describe, parseOrigins, parseRedisTopology, parseTrustProxy, type RedisTopology } from './config-values.js'
+import { describe, parseOrigins, parseRedisTopology, parseSlotRanges, parseTrustProxy, type RedisTopology } from './config-values.js'
 
 /** Slack for a client's retry to travel back to Redis (balancer, network, queueing), beyond its Retry-After. */
 const RETRY_LATENCY_MARGIN_MS = 1000
@@ -28,6 +28,8 @@ export const EnvSchema = Type.Object({
   REDIS_SENTINEL_NAME: Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$', default: 'mymaster' }),
   REDIS_SENTINEL_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_CLUSTER_NODES: Type.Optional(Type.String({ minLength: 1, description: 'comma list of Redis Cluster seed host:port' })),
+  REDIS_CLUSTER_NAT_MAP: Type.Optional(Type.String({ minLength: 1, description: 'comma list of announcedHost:port=host:port: where to connect for each announced Cluster node' })),
+  REDIS_HOME_SLOTS: Type.Optional(Type.String({ minLength: 1, description: 'Cluster slot ranges (from-to,...) of this region\'s master: new user ids are drawn in them' })),
   REDIS_WAIT_REPLICAS: Int(0, 100, 0, 'replicas that must acknowledge a session write (WAIT); 0 = off'),
   REDIS_WAIT_TIMEOUT_MS: Int(1, 60000, 500, 'how long a session write waits for those replicas'),
   JWT_ISSUER: Type.String({ minLength: 1, default: 'http://localhost:3000' }),
@@ -139,6 +141,8 @@ export interface RedisConfig {
   connectTimeoutMs: number
   commandTimeoutMs: number
   topology: RedisTopology
+  /** Cluster only: the home region's slot ranges; new users get ids in them (src/users/home-slots.ts). */
+  homeSlots?: Array<[number, number]>
   /** Replicas that must acknowledge a session write before it is answered (WAIT); 0 = off. */
   waitReplicas: number
   waitTimeoutMs: number
@@ -185,6 +189,7 @@ export function loadConfig (source: Record<string, string | undefined>, machine:
       connectTimeoutMs: int('REDIS_CONNECT_TIMEOUT_MS'),
       commandTimeoutMs: int('REDIS_COMMAND_TIMEOUT_MS'),
       topology: parseRedisTopology(e),
+      homeSlots: e.REDIS_HOME_SLOTS === undefined ? undefined : parseSlotRanges('REDIS_HOME_SLOTS', e.REDIS_HOME_SLOTS),
       waitReplicas: int('REDIS_WAIT_REPLICAS'),
       waitTimeoutMs: int('REDIS_WAIT_TIMEOUT_MS')
     },
@@ -280,6 +285,10 @@ export function loadConfig (source: Record<string, string | undefined>, machine:
   if (config.revocationFeed.enabled && config.revocationFeed.heartbeatSeconds * 1000 >= config.http.idleTimeoutMs) {
     // A stream is an idle connection between events: the heartbeat must come before the idle timeout closes it.
     throw new ConfigError('Invalid configuration: REVOCATION_FEED_HEARTBEAT_SECONDS must be below HTTP_IDLE_TIMEOUT_MS')
+  }
+  if (config.redis.homeSlots !== undefined && config.redis.topology.kind !== 'cluster') {
+    // Slots exist only in a Cluster; elsewhere every user is on the one primary.
+    throw new ConfigError('Invalid configuration: REDIS_HOME_SLOTS applies to a Redis Cluster only; set REDIS_CLUSTER_NODES too')
   }
   if (config.jwt.keys !== undefined && config.jwt.keysFile !== undefined) {
     throw new ConfigError('Invalid configuration: JWT_KEYS and JWT_KEYS_FILE are exclusive; set one')

@@ -102,7 +102,7 @@ export function createRedisClient (config: RedisConfig, role: RedisRole, tuning:
     // PUBLISH reaches every node of a Cluster, so the feed listens on one node and moves on when it drops.
     if (role === 'subscriber') return new ClusterSubscriber(topology.nodes, { ...options, ...auth })
     const { enableOfflineQueue, retryStrategy: _retry, lazyConnect: _lazy, enableAutoPipelining, ...nodeOptions } = options
-    return new Cluster(topology.nodes, {
+    const cluster = new Cluster(topology.nodes, {
       lazyConnect: true,
       enableOfflineQueue,
       enableAutoPipelining,
@@ -112,13 +112,32 @@ export function createRedisClient (config: RedisConfig, role: RedisRole, tuning:
       retryDelayOnClusterDown: 100,
       retryDelayOnTryAgain: 100,
       slotsRefreshTimeout: config.connectTimeoutMs,
-      // Besides MOVED replies, re-read the slot map now and then so a failover or resharding is noticed early.
-      slotsRefreshInterval: 5000,
+      // Off: refreshed by our own timer below instead.
+      slotsRefreshInterval: 0,
       clusterRetryStrategy: backOff,
+      // Announced addresses this instance reaches elsewhere (REDIS_CLUSTER_NAT_MAP): a NAT, or its region's links.
+      ...(topology.natMap === undefined ? {} : { natMap: topology.natMap }),
       redisOptions: { ...nodeOptions, ...auth }
     })
+    refreshSlotsPeriodically(cluster)
+    return cluster
   }
   return watched(new Redis(config.url, options))
+}
+
+/** Besides MOVED replies, the slot map is re-read this often, so a failover or resharding is noticed early. */
+const SLOTS_REFRESH_INTERVAL_MS = 5000
+
+/**
+ * ioredis's own `slotsRefreshInterval` re-arms its timer when a refresh that was in flight at quit() ends, and from
+ * then on refreshes an empty, closed client for ever (ioredis 5.11, cluster/index.js resetNodesRefreshInterval): the
+ * process never exits. Seen when a client is closed while its nodes are slow or gone (a lost region). This timer is
+ * cleared when the client ends, and never holds the process open by itself.
+ */
+function refreshSlotsPeriodically (cluster: Cluster): void {
+  const timer = setInterval(() => { if (cluster.status === 'ready') cluster.refreshSlotsCache() }, SLOTS_REFRESH_INTERVAL_MS)
+  timer.unref()
+  cluster.once('end', () => clearInterval(timer))
 }
 
 /** How long a close waits for QUIT's reply before it drops the connections anyway. */

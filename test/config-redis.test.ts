@@ -30,6 +30,40 @@ t.test('reads a Cluster seed list', async (t) => {
     { kind: 'cluster', nodes: [{ host: 'n1', port: 7000 }, { host: 'n2', port: 7001 }] })
 })
 
+t.test('reads a Cluster NAT map into ioredis natMap, keyed as the Cluster announces nodes', async (t) => {
+  const { redis } = loadConfig({ REDIS_CLUSTER_NODES: 'n1:7000', REDIS_CLUSTER_NAT_MAP: ' 127.0.0.1:7000=127.0.0.2:8000, [::1]:7001=edge.example:9000 ' })
+  const natMap = { '127.0.0.1:7000': { host: '127.0.0.2', port: 8000 }, '::1:7001': { host: 'edge.example', port: 9000 } }
+  t.same(redis.topology, { kind: 'cluster', nodes: [{ host: 'n1', port: 7000 }], natMap })
+  const client = createRedisClient(redis, 'commands') as Cluster
+  t.teardown(() => client.disconnect())
+  t.same(client.options.natMap, natMap, 'handed to the Cluster client')
+  t.notOk('natMap' in loadConfig({ REDIS_CLUSTER_NODES: 'n1:7000' }).redis.topology, 'no map unless set')
+})
+
+t.test('refuses a bad NAT map at boot with one line naming the variable and the entry', async (t) => {
+  for (const bad of ['127.0.0.1:7000', '127.0.0.1:7000=', '=127.0.0.2:8000', 'a:1=b:2=c:3', '127.0.0.1=127.0.0.2:8000', 'a:1=b:70000', 'a b:1=c:2']) {
+    const message = configError(t, { REDIS_CLUSTER_NODES: 'n1:7000', REDIS_CLUSTER_NAT_MAP: `ok:1=ok:2,${bad}` })
+    t.match(message, 'REDIS_CLUSTER_NAT_MAP', `${JSON.stringify(bad)} names the variable`)
+    t.notMatch(message, /\n/, 'one line')
+  }
+  t.match(configError(t, { REDIS_CLUSTER_NODES: 'n1:7000', REDIS_CLUSTER_NAT_MAP: 'a:1=b:2,a:1=c:3' }), 'names "a:1" twice')
+  t.match(configError(t, { REDIS_CLUSTER_NODES: 'n1:7000', REDIS_CLUSTER_NAT_MAP: ' , ' }), 'at least one')
+  t.match(configError(t, { REDIS_CLUSTER_NAT_MAP: 'a:1=b:2' }), 'REDIS_CLUSTER_NAT_MAP applies to a Redis Cluster only')
+})
+
+t.test('reads the home slot ranges of a Cluster region, refusing anything but ranges within 0-16383', async (t) => {
+  const cluster = { REDIS_CLUSTER_NODES: 'n1:7000' }
+  t.same(loadConfig({ ...cluster, REDIS_HOME_SLOTS: ' 0-5460 , 16383,100-100' }).redis.homeSlots, [[0, 5460], [16383, 16383], [100, 100]])
+  t.equal(loadConfig(cluster).redis.homeSlots, undefined, 'unset: any slot')
+  for (const bad of ['5460-0', '0-16384', '16384', '-1', 'a-b', '0-', '0..5460', '1-2-3']) {
+    const message = configError(t, { ...cluster, REDIS_HOME_SLOTS: `0-10,${bad}` })
+    t.match(message, `REDIS_HOME_SLOTS entry ${JSON.stringify(bad)}`, `${JSON.stringify(bad)} is named`)
+    t.notMatch(message, /\n/, 'one line')
+  }
+  t.match(configError(t, { ...cluster, REDIS_HOME_SLOTS: ',' }), 'at least one slot range')
+  t.match(configError(t, { REDIS_HOME_SLOTS: '0-5460' }), 'REDIS_HOME_SLOTS applies to a Redis Cluster only')
+})
+
 t.test('refuses Sentinels and Cluster together, naming both', async (t) => {
   const message = configError(t, { REDIS_SENTINELS: 's1:26379', REDIS_CLUSTER_NODES: 'n1:7000' })
   t.match(message, /REDIS_SENTINELS and REDIS_CLUSTER_NODES are exclusive/)

@@ -62,7 +62,14 @@ function proxyConnection (client: Socket, options: LinkProxyOptions & { links: L
 
   // An abrupt end on one side is passed on as one (RST), as the other peer would see it on a real link.
   const reset = (): void => {
-    for (const socket of [client, upstream]) if (socket !== undefined && !socket.destroyed) socket.resetAndDestroy()
+    for (const socket of [client, upstream]) {
+      if (socket === undefined || socket.destroyed) continue
+      // Not resetAndDestroy() on a socket whose FIN we passed on (end()): while that shutdown is in progress libuv
+      // refuses the reset (EINVAL) and Node then never closes the socket, so the process spins at exit and never
+      // ends (Node 20; the harness's "does not exit" of docs/regions-notes.md). That side has ended already: close it.
+      if (socket.writableEnded) socket.destroy()
+      else socket.resetAndDestroy()
+    }
   }
   const broken = (): void => { if (held()) brokenWhileHeld = true; else reset() }
   const connect = (): void => {

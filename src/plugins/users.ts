@@ -10,6 +10,7 @@ import { createKeyNames } from '../key-names.js'
 import { createLoginThrottle, type LoginThrottle } from '../users/login-throttle.js'
 import { createPasswordPolicy, loadCommonPasswords, type PasswordPolicy } from '../users/password-policy.js'
 import { createPasswordHasher, OWASP_ARGON2ID, type PasswordHasher } from '../users/passwords.js'
+import { homeUserIds } from '../users/home-slots.js'
 import { createUserStore, type UserStore } from '../users/user-store.js'
 import { createUserEmails, type UserEmails } from '../users/user-emails.js'
 import { isStoreError } from '../redis-errors.js'
@@ -33,7 +34,7 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const { redis, passwordHashing, passwordMinStrengthScore, loginLockout } = app.config
   const keys = createKeyNames(redis.keyPrefix)
-  const users = createUserStore({ redis: app.redis, keys, nowMs: app.clock })
+  const users = createUserStore({ redis: app.redis, keys, nowMs: app.clock, newUserId: homeUserIds(keys, redis.homeSlots) })
   app.decorate('users', users)
   app.decorate('userEmails', createUserEmails({ users, maxEntries: app.config.userEmailCacheMaxEntries, isStoreUnavailable: isStoreError }))
   app.decorate('passwords', await createPasswordHasher(OWASP_ARGON2ID, passwordHashing))

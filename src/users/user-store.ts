@@ -30,8 +30,9 @@ export interface UserStore {
   setDisabled (userId: string, disabled: boolean): Promise<boolean>
 }
 
-export function createUserStore (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number }): UserStore {
-  const { redis, keys, nowMs } = deps
+/** `newUserId`: how a new user's id is drawn (default: random; src/users/home-slots.ts for a home region). */
+export function createUserStore (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number, newUserId?: () => string }): UserStore {
+  const { redis, keys, nowMs, newUserId = randomId } = deps
 
   async function findById (userId: string): Promise<User | undefined> {
     const [email, passwordHash, created, sv, roles, dis] = await redis.hmget(keys.user(userId), 'email', 'ph', 'c', 'sv', 'roles', 'dis')
@@ -57,7 +58,7 @@ export function createUserStore (deps: { redis: RedisClient, keys: KeyNames, now
 
   return {
     async create ({ email, passwordHash }) {
-      const id = randomId()
+      const id = newUserId()
       const createdAtMs = nowMs()
       // The email index and the user live in different hash slots, so this is two steps: a claim that expires by
       // itself, then the user, then the claim made durable. A crash in between frees the email within seconds.

@@ -1,0 +1,102 @@
+// Home-region routing end to end (docs/regions.md, "Home region"): Rotor instances in every region of the
+// three-region Cluster (scripts/regions/region-cluster.ts), each with its region's NAT map and home slots. A user
+// registered in region 2 has its keys on region 2's master; logging in and refreshing through region 3 works (its
+// writes cross one link to that master) and the tokens verify in every region; a logout-all in one region reaches
+// the others. Clients retry a 503 as told (test/region-clients.ts); no other answer is accepted.
+import t from 'tap'
+import calculateSlot from 'cluster-key-slot'
+import type { FastifyInstance } from 'fastify'
+import { REGIONS, SHARD_SLOTS, startRegionCluster, type RegionCluster } from '../scripts/regions/region-cluster.js'
+import { inRanges } from '../src/users/home-slots.js'
+import { bearer, json, login, refresh, register, uniquePrefix, type Test } from './helper.js'
+import { instanceIn, retryingOn503 } from './region-clients.js'
+import { until } from './topologies.js'
+
+let cluster: RegionCluster
+t.before(async () => { cluster = await startRegionCluster() })
+t.teardown(() => cluster?.close())
+
+const master = (region: number) => cluster.nodes.find((n) => n.region === region && n.shard === region)!
+type Tokens = { access_token: string, refresh_token: string }
+
+t.test('a user registered in region 2 lives on region 2\'s master, and logs in and refreshes through region 3', async (t) => {
+  const prefix = uniquePrefix()
+  const [region2, region3] = [await instanceIn(t, cluster, 2, prefix), await instanceIn(t, cluster, 3, prefix)]
+
+  const users = []
+  for (let i = 0; i < 5; i++) users.push(await retryingOn503(t, 'register', () => register(region2)))
+  for (const user of users) {
+    const key = `${prefix}{${user.id}}:user`
+    t.ok(inRanges(calculateSlot(key), [SHARD_SLOTS.get(2)!]), `${user.id}: its slot is in region 2's home range`)
+    t.equal(await cluster.admin(master(2)).exists(key), 1, 'and region 2\'s master holds the user')
+  }
+
+  const [user] = users
+  const loggedIn = await retryingOn503(t, 'login', () => login(region3, user!.email))
+  t.equal(loggedIn.statusCode, 200, 'login through region 3')
+  const { access_token: accessToken, refresh_token: refreshToken } = json<Tokens>(loggedIn)
+  const refreshed = await retryingOn503(t, 'refresh', () => refresh(region3, refreshToken))
+  t.equal(refreshed.statusCode, 200, 'refresh through region 3')
+  const next = json<Tokens>(refreshed)
+  // The rotation ran on the home master: the session's keys are in region 2, reached from region 3's address.
+  const clients = (await cluster.admin(master(2)).client('LIST') as string).split('\n')
+  t.ok(clients.some((l) => / flags=N /.test(l) && /addr=127\.0\.0\.3:/.test(l)), 'region 2\'s master served region 3\'s instance')
+  const home = await retryingOn503(t, 'refresh', () => refresh(region2, next.refresh_token))
+  t.equal(home.statusCode, 200, 'the next refresh, back home, follows the rotation')
+  for (const [name, app] of [['region 2', region2], ['region 3', region3]] as const) {
+    t.equal((await app.inject({ url: '/me', headers: bearer(accessToken) })).statusCode, 200, `access token verified in ${name}`)
+  }
+  const replayed = await retryingOn503(t, 'replay', () => refresh(region3, refreshToken))
+  t.equal(replayed.statusCode, 400, 'an older token replayed in another region is still caught as reuse')
+})
+
+t.test('each region draws its new users into its own home slots', async (t) => {
+  const prefix = uniquePrefix()
+  for (const region of REGIONS) {
+    const app = await instanceIn(t, cluster, region, prefix)
+    const user = await retryingOn503(t, 'register', () => register(app))
+    const key = `${prefix}{${user.id}}:user`
+    t.ok(inRanges(calculateSlot(key), [SHARD_SLOTS.get(region)!]), `region ${region}: slot ${calculateSlot(key)}`)
+    t.equal(await cluster.admin(master(region)).exists(key), 1, `on region ${region}'s master`)
+  }
+})
+
+/** One instance per region sharing a prefix, and a user registered through region 1. */
+async function userOfRegion1 (t: Test & { comment: (m: string) => void }) {
+  const prefix = uniquePrefix()
+  const instances = new Map<number, FastifyInstance>()
+  for (const region of REGIONS) instances.set(region, await instanceIn(t, cluster, region, prefix))
+  const user = await retryingOn503(t, 'register', () => register(instances.get(1)!))
+  return { instances, user }
+}
+
+t.test('a user of region 1 logs in through region 2, refreshes through region 3, and is verified everywhere', async (t) => {
+  const { instances, user } = await userOfRegion1(t)
+  const loggedIn = await retryingOn503(t, 'login', () => login(instances.get(2)!, user.email))
+  t.equal(loggedIn.statusCode, 200, 'login through region 2')
+  const refreshed = await retryingOn503(t, 'refresh', () => refresh(instances.get(3)!, json<Tokens>(loggedIn).refresh_token))
+  t.equal(refreshed.statusCode, 200, 'refresh through region 3')
+  const { access_token: accessToken } = json<Tokens>(refreshed)
+  for (const [region, app] of instances) {
+    t.equal((await app.inject({ url: '/me', headers: bearer(accessToken) })).statusCode, 200, `verified in region ${region}`)
+  }
+})
+
+t.test('a logout-all in region 3 reaches regions 1 and 2: the access token is rejected there', async (t) => {
+  const { instances, user } = await userOfRegion1(t)
+  const loggedIn = await retryingOn503(t, 'login', () => login(instances.get(1)!, user.email))
+  const { access_token: accessToken } = json<Tokens>(loggedIn)
+  for (const [region, app] of instances) {
+    t.equal((await app.inject({ url: '/me', headers: bearer(accessToken) })).statusCode, 200, `accepted in region ${region} first`)
+  }
+  const logoutAll = await retryingOn503(t, 'logout-all', () => instances.get(3)!.inject({ method: 'POST', url: '/auth/logout-all', headers: bearer(accessToken) }))
+  t.equal(logoutAll.statusCode, 204, 'logout-all through region 3')
+  const loggedOutAtMs = Date.now()
+  for (const region of [1, 2]) {
+    // The issue's target is one second at this latency; measured here, not judged on a shared machine.
+    await until(`region ${region} to reject the access token`, async () =>
+      (await instances.get(region)!.inject({ url: '/me', headers: bearer(accessToken) })).statusCode === 401, 30_000)
+    t.comment(`region ${region} rejects it ${Date.now() - loggedOutAtMs} ms after the logout-all was answered`)
+  }
+  t.pass('rejected in regions 1 and 2')
+})
