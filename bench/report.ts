@@ -1,5 +1,6 @@
 // The printed report: the same figures as the JSON, as plain-text tables, plus warnings about anything that makes a
 // figure weaker than it looks (a saturated load generator, an idle server, non-2xx answers).
+import { cpuPerRequest } from './stats.js'
 import type { BenchResults, LatencyMs, Phase, Target } from './types.js'
 
 export function table (rows: string[][]): string {
@@ -105,9 +106,9 @@ export function formatReport (r: BenchResults): string {
   ].join('\n')
 }
 
-/** Server CPU per request in µs (with Redis's: `withRedis`). */
+/** Server CPU per request in µs (with Redis's: `withRedis`), as the scenarios' CPU ratios count it. */
 const cpuMicros = (p: Phase, withRedis = false): string => Number.isFinite(p.serverCpuPercent)
-  ? ((p.serverCpuPercent + (withRedis ? p.redisCpuPercent : 0)) * 1e4 / p.rps).toFixed(1)
+  ? (cpuPerRequest(withRedis ? p : { ...p, redisCpuPercent: 0 }) * 1e4).toFixed(1)
   : 'n/a'
 const cpuPct = (n: number): string => Number.isFinite(n) ? `${Math.round(n)}%` : 'n/a'
 
