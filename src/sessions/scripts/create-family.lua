@@ -23,18 +23,18 @@ local maxSessions = tonumber(ARGV[7])
 local sv = tonumber(user[4] or '0')
 local ax = now + tonumber(ARGV[5])
 
-local fields, exact = read_fields(KEYS[1], EXACT_FIELDS)
-local families = redis.call('HLEN', KEYS[1]) - userFields
+local fields, exact, length = read_fields(KEYS[1], EXACT_FIELDS)
+local doomed = {} -- fields to delete, in one HDEL
 local candidates = {}
-families = families - each_family(KEYS[1], fields, now, idle, function (id, f)
+each_family(fields, now, idle, doomed, function (id, f)
   if f.sv < sv then
-    redis.call('HDEL', KEYS[1], family_field(id)) -- from before a logout-all: can never be used again
-    families = families - 1
+    table.insert(doomed, family_field(id)) -- from before a logout-all: can never be used again
   else
     -- A tombstone only answers a late replay as "revoked": it makes room before any live session does.
     table.insert(candidates, { id = id, live = not f.rv, lu = f.rv and -1 or f.lu })
   end
 end)
+local families = length - userFields - #doomed
 
 local evicted = {}
 if maxSessions > 0 and families >= maxSessions then
@@ -42,10 +42,11 @@ if maxSessions > 0 and families >= maxSessions then
   local count = math.min(families + 1 - maxSessions, #candidates)
   if not exact then count = math.min(count, MAX_EVICTED_SAMPLED) end
   for i = 1, count do
-    redis.call('HDEL', KEYS[1], family_field(candidates[i].id))
+    table.insert(doomed, family_field(candidates[i].id))
     if candidates[i].live then table.insert(evicted, candidates[i].id) end
   end
 end
+delete_fields(KEYS[1], doomed)
 
 redis.call('HSET', KEYS[1], family_field(ARGV[1]), encode_family({
   g = 1, h = ARGV[2], n = #ARGV[8] == 16 and ARGV[8], lu = now, rt = now, ax = ax, c = now, sv = sv, gc = 0, rv = false,

@@ -16,11 +16,13 @@ else
   fields = redis.call('HRANDFIELD', KEYS[1], limit, 'WITHVALUES')
 end
 local reply = {}
-each_family(KEYS[1], fields, store_now(ARGV[1]), idle, function (id, f)
+local doomed = {} -- fields to delete, in one HDEL
+each_family(fields, store_now(ARGV[1]), idle, doomed, function (id, f)
   if f.sv < sv then
-    redis.call('HDEL', KEYS[1], family_field(id)) -- from before a logout-all
+    table.insert(doomed, family_field(id)) -- from before a logout-all
   elseif not f.rv and #reply < most * 5 then -- 5 columns per session
     for _, v in ipairs({ id, f.c, f.lu, family_expiry(f, idle), f.meta }) do table.insert(reply, v) end
   end
 end)
+delete_fields(KEYS[1], doomed)
 return reply

@@ -10,11 +10,13 @@ if redis.call('HEXISTS', KEYS[1], 'email') == 0 then
 end
 local sv = redis.call('HINCRBY', KEYS[1], 'sv', 1)
 local fields, exact = read_fields(KEYS[1], EXACT_FIELDS)
-each_family(KEYS[1], fields, store_now(ARGV[2]), tonumber(ARGV[3]), function (id, f)
+local doomed = {} -- fields to delete, in one HDEL
+each_family(fields, store_now(ARGV[2]), tonumber(ARGV[3]), doomed, function (id, f)
   if not exact then
-    redis.call('HDEL', KEYS[1], family_field(id))
+    table.insert(doomed, family_field(id))
   elseif not f.rv then
     tombstone(KEYS[1], id, f, ARGV[1])
   end
 end)
+delete_fields(KEYS[1], doomed)
 return { 'ok', sv }
