@@ -166,13 +166,25 @@ function socketsOf (client: RedisClient | RedisSubscriber): Array<{ destroy: () 
 }
 
 /**
- * Connect, or give up at the first connection error. The client goes on trying in the background either way (a
- * Sentinel client's connect() itself would not settle until some Sentinel answers, holding up the boot).
+ * How long a boot waits for Redis before going on without it: well inside Fastify's 10 s plugin timeout, so a Redis
+ * that is slow to answer (a Cluster mid-failover, a link across regions on a loaded host) never fails the boot; the
+ * instance serves local verification at once and its token routes answer 503 until the client is ready.
  */
-export function connectOrFail (client: RedisClient | RedisSubscriber): Promise<void> {
+export const BOOT_READY_WAIT_MS = 5000
+
+/**
+ * Connect, or give up at the first connection error or after `waitMs`. The client goes on trying in the background
+ * either way (a Sentinel client's connect() itself would not settle until some Sentinel answers, holding up the boot).
+ */
+export function connectOrFail (client: RedisClient | RedisSubscriber, waitMs = Infinity): Promise<void> {
   return new Promise((resolve, reject) => {
-    const fail = (err: Error) => { client.removeListener('error', fail); reject(err) }
-    client.once('error', fail)
-    client.connect().then(() => { client.removeListener('error', fail); resolve() }, fail)
+    const settle = (err?: Error) => {
+      client.removeListener('error', settle)
+      clearTimeout(timer)
+      if (err === undefined) resolve(); else reject(err)
+    }
+    const timer = Number.isFinite(waitMs) ? setTimeout(() => settle(new Error(`not ready within ${waitMs} ms`)), waitMs) : undefined
+    client.once('error', settle)
+    client.connect().then(() => settle(), settle)
   })
 }

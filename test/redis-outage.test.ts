@@ -4,10 +4,12 @@
 import t from 'tap'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net'
 import { join } from 'node:path'
 import type { LightMyRequestResponse } from 'fastify'
 import { freePort, startRedisServer, type RedisProcess } from '../src/redis-server.js'
-import { answered, bearer, buildTestApp, json, login, PASSWORD, refresh, registerAndLogin, testKeySet } from './helper.js'
+import { answered, bearer, buildTestApp, json, login, PASSWORD, redisUrl, refresh, registerAndLogin, testKeySet } from './helper.js'
+import { until } from './topologies.js'
 
 // Only what is used here: a subtest's `t` is not assignable to the root TAP type.
 type Test = Pick<typeof t, 'equal' | 'match'>
@@ -106,4 +108,41 @@ t.test('an app built while Redis is down still boots and verifies access tokens 
   assertUnavailable(t, 'login', await answered('login', login(app, user.email)))
   assertUnavailable(t, 'refresh', await answered('refresh', refresh(app, user.refreshToken)))
   assertUnavailable(t, '/readyz', await answered('/readyz', app.inject({ method: 'GET', url: '/readyz' })))
+})
+
+t.test('an app whose Redis accepts connections but does not answer boots anyway, then serves once Redis answers', async (t) => {
+  const healthy = await buildTestApp(t)
+  const user = await registerAndLogin(healthy)
+  // A Redis that is slow to answer (a Cluster mid-failover, a stalled link): connections are accepted and held; once
+  // released, each is piped to the real server, with what the client had sent meanwhile.
+  const upstream = new URL(await redisUrl())
+  let released = false
+  const held: Array<() => void> = []
+  const sockets = new Set<Socket>()
+  const stalled = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => undefined)
+    const pipe = () => {
+      const real = connect(Number(upstream.port), upstream.hostname)
+      sockets.add(real)
+      real.on('error', () => socket.destroy())
+      socket.pipe(real).pipe(socket)
+    }
+    if (released) pipe(); else { socket.pause(); held.push(pipe) }
+  })
+  await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => { stalled.close(resolve); for (const s of sockets) s.destroy() }))
+  const port = (stalled.address() as AddressInfo).port
+
+  // Fastify fails a plugin that takes 10 s: the boot must give up waiting well before, not fail.
+  const app = await buildTestApp(t, { redisUrl: `redis://127.0.0.1:${port}`, keySet: await testKeySet(), env: { REDIS_KEY_PREFIX: healthy.config.redis.keyPrefix } })
+  const me = await answered('/me', app.inject({ method: 'GET', url: '/me', headers: bearer(user.accessToken) }))
+  t.equal(me.statusCode, 200, 'access tokens verify at once')
+  assertUnavailable(t, 'login', await answered('login', login(app, user.email)))
+  assertUnavailable(t, '/readyz', await answered('/readyz', app.inject({ method: 'GET', url: '/readyz' })))
+
+  released = true
+  for (const pipe of held.splice(0)) pipe()
+  await until('the instance is ready once Redis answers', async () => (await app.inject({ url: '/readyz' })).statusCode === 200, 60_000)
+  t.equal((await login(app, user.email)).statusCode, 200, 'and logs users in')
 })

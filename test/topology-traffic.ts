@@ -1,6 +1,7 @@
 // Traffic for topology tests: a tour of every route family, and a client refreshing in a loop while the topology
 // changes under it.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { Redis } from 'ioredis'
 import { bearer, json, login, PASSWORD, refresh, registerAndLogin } from './helper.js'
 import { sleep, until } from './topologies.js'
 
@@ -53,9 +54,10 @@ export interface RefreshRun { statuses: number[], unexpected: string[], token: s
 /**
  * Refresh one family in a loop, each 200 handing on the new token, while `during` runs, then until a refresh
  * succeeds again. Anything but 200 or 503 is collected in `unexpected`; `recoveredMs` is the time from the end of
- * `during` to the first 200 after it.
+ * `during` to the first 200 after it. `between` runs after each 200, before the next refresh.
  */
-export async function refreshWhile (app: FastifyInstance, refreshToken: string, during: Promise<unknown>): Promise<RefreshRun> {
+export async function refreshWhile (app: FastifyInstance, refreshToken: string, during: Promise<unknown>,
+  between: () => Promise<void> = async () => undefined): Promise<RefreshRun> {
   const run: RefreshRun = { statuses: [], unexpected: [], token: refreshToken, recoveredMs: -1 }
   let doneAtMs: number | undefined
   void during.finally(() => { doneAtMs = Date.now() })
@@ -65,6 +67,7 @@ export async function refreshWhile (app: FastifyInstance, refreshToken: string, 
     if (res.statusCode === 200) {
       run.token = json<{ refresh_token: string }>(res).refresh_token
       if (doneAtMs !== undefined) { run.recoveredMs = Date.now() - doneAtMs; break }
+      await between()
     } else {
       if (res.statusCode !== 503) { run.unexpected.push(`${res.statusCode} ${res.body}`); break }
       if (doneAtMs !== undefined && Date.now() - doneAtMs > 10_000) break
@@ -73,6 +76,21 @@ export async function refreshWhile (app: FastifyInstance, refreshToken: string, 
   }
   await during
   return run
+}
+
+/**
+ * Until every replica of `primary` holds all it has written (INFO replication offsets), for `timeoutMs` at most;
+ * a primary that stops answering (killed) ends the wait at once.
+ */
+export async function replicasCaughtUp (primary: Redis, timeoutMs = 5000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    let info: string
+    try { info = await primary.info('replication') } catch { return }
+    const offset = /^master_repl_offset:(\d+)/m.exec(info)?.[1]
+    const replicas = [...info.matchAll(/^slave\d+:.*\boffset=(\d+)/gm)].map((m) => m[1])
+    if (replicas.length > 0 && replicas.every((o) => o === offset)) return
+    await sleep(5)
+  }
 }
 
 /** One line for the test log: how the client fared. */

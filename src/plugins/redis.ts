@@ -2,7 +2,7 @@
 // so a Redis outage turns into a fast 503 rather than requests piling up). The plugin that opens the connection closes it.
 import fp from 'fastify-plugin'
 import type { Cluster, Redis } from 'ioredis'
-import { closeRedisClient, connectOrFail, createRedisClient } from '../redis-client.js'
+import { BOOT_READY_WAIT_MS, closeRedisClient, connectOrFail, createRedisClient } from '../redis-client.js'
 import { createDurabilityPolicy, type DurabilityPolicy } from '../redis-durability.js'
 import type { RedisClient } from '../sessions/scripts.js'
 
@@ -45,19 +45,24 @@ export default fp(async (app) => {
   app.addHook('onClose', () => closeRedisClient(redis))
 
   try {
-    await connectOrFail(redis)
+    await connectOrFail(redis, BOOT_READY_WAIT_MS)
   } catch (err) {
     // Local verification keeps working without Redis; token routes answer 503 until it is back.
     app.log.error({ err: { message: (err as Error).message } }, 'redis unreachable at boot; token routes answer 503 until it is back')
+    lastState = (err as Error).message // so that the first ready is logged as the connection restored
+    redis.once('ready', () => { void warnUnlessNoEviction(redis, app.log) })
     return
   }
   await warnUnlessNoEviction(redis, app.log)
 }, { name: 'redis', dependencies: ['config'] })
 
-/** Checked on every master of a Cluster: any one evicting loses the sessions in its slots. */
+/**
+ * Checked on every master of a Cluster, all at once (a boot waits one command timeout at most): any one evicting
+ * loses the sessions in its slots.
+ */
 async function warnUnlessNoEviction (redis: RedisClient, log: { warn: (o: object, m: string) => void }): Promise<void> {
   const nodes: Redis[] = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis]
-  for (const node of nodes) {
+  await Promise.all(nodes.map(async (node) => {
     const where = redis.isCluster ? { node: `${node.options.host}:${node.options.port}` } : {}
     try {
       const [, policy] = (await node.config('GET', 'maxmemory-policy')) as [string, string]
@@ -68,5 +73,5 @@ async function warnUnlessNoEviction (redis: RedisClient, log: { warn: (o: object
       // CONFIG may be disabled on managed Redis; then we cannot tell.
       log.warn(where, 'cannot read redis maxmemory-policy (CONFIG disabled?); make sure it is noeviction')
     }
-  }
+  }))
 }

@@ -2,7 +2,7 @@
 // Redis feed. Opens (and closes) its own subscriber connection: a connection in subscribe mode can run nothing else.
 import fp from 'fastify-plugin'
 import { createKeyNames } from '../key-names.js'
-import { closeRedisClient, connectOrFail, createRedisClient } from '../redis-client.js'
+import { BOOT_READY_WAIT_MS, closeRedisClient, connectOrFail, createRedisClient } from '../redis-client.js'
 import { createRevocationFeed, type RevocationFeed } from '../revocation/revocation-feed.js'
 import { createRevocationList, type RevocationList } from '../revocation/revocation-list.js'
 import { createFeedLog, type FeedLog } from '../revocation/feed-log.js'
@@ -48,6 +48,6 @@ export default fp(async (app) => {
     feed.stop()
     await closeRedisClient(subscriber)
   })
-  await connectOrFail(subscriber).catch(() => undefined)
+  await connectOrFail(subscriber, BOOT_READY_WAIT_MS).catch(() => undefined)
   await feed.start()
 }, { name: 'revocations', dependencies: ['config', 'redis'] })
