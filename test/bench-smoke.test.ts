@@ -1,4 +1,4 @@
-// The benchmark harness end to end in its tiny configuration (BENCH_SMOKE=1: 200 users, 1 s phases): its own
+// The benchmark harness end to end in its tiny configuration (BENCH_SMOKE=1: 200 users, half-second phases): its own
 // redis-server, two app instances, three resource servers, the pinned load generator and baselines. What is asserted is that every scenario
 // and baseline yields real numbers and that the verdicts follow from them, never what the numbers are: a shared
 // test machine makes any figure noise.
