@@ -8,11 +8,11 @@ import { buildTestApp, type Test } from './helper.js'
 import { sleep } from './topologies.js'
 
 /** A Rotor instance of `region`: its region's seeds, NAT map and home slots; instances sharing `prefix` share users. */
-export function instanceIn (test: Test, cluster: RegionCluster, region: number, prefix: string): Promise<FastifyInstance> {
+export function instanceIn (test: Test, cluster: RegionCluster, region: number, prefix: string, env: Record<string, string> = {}): Promise<FastifyInstance> {
   return buildTestApp(test, {
     redisUrl: 'redis://127.0.0.1',
     // 40 ms each way to a remote master, on a busy machine: more room than the 1 s default per command.
-    env: { ...cluster.envFor(region), REDIS_HOME_SLOTS: SHARD_SLOTS.get(region)!.join('-'), REDIS_KEY_PREFIX: prefix, REDIS_COMMAND_TIMEOUT_MS: '3000' }
+    env: { ...cluster.envFor(region), REDIS_HOME_SLOTS: SHARD_SLOTS.get(region)!.join('-'), REDIS_KEY_PREFIX: prefix, REDIS_COMMAND_TIMEOUT_MS: '3000', ...env }
   })
 }
 

@@ -2,14 +2,18 @@
 // three-region Cluster (scripts/regions/region-cluster.ts), each with its region's NAT map and home slots. A user
 // registered in region 2 has its keys on region 2's master; logging in and refreshing through region 3 works (its
 // writes cross one link to that master) and the tokens verify in every region; a logout-all in one region reaches
-// the others. Clients retry a 503 as told (test/region-clients.ts); no other answer is accepted.
+// the others, Rotor and a resource server using the verifier package alike. Clients retry a 503 as told
+// (test/region-clients.ts); no other answer is accepted.
 import t from 'tap'
 import calculateSlot from 'cluster-key-slot'
 import type { FastifyInstance } from 'fastify'
 import { REGIONS, SHARD_SLOTS, startRegionCluster, type RegionCluster } from '../scripts/regions/region-cluster.js'
+import { freePort } from '../src/redis-server.js'
 import { inRanges } from '../src/users/home-slots.js'
+import { FEED_CREDENTIAL } from './feed-helper.js'
 import { bearer, json, login, refresh, register, uniquePrefix, type Test } from './helper.js'
 import { instanceIn, retryingOn503 } from './region-clients.js'
+import { startResourceServer } from './resource-server-process.js'
 import { until } from './topologies.js'
 
 let cluster: RegionCluster
@@ -64,10 +68,10 @@ t.test('each region draws its new users into its own home slots', async (t) => {
 })
 
 /** One instance per region sharing a prefix, and a user registered through region 1. */
-async function userOfRegion1 (t: Test & { comment: (m: string) => void }) {
+async function userOfRegion1 (t: Test & { comment: (m: string) => void }, env: Record<string, string> = {}) {
   const prefix = uniquePrefix()
   const instances = new Map<number, FastifyInstance>()
-  for (const region of REGIONS) instances.set(region, await instanceIn(t, cluster, region, prefix))
+  for (const region of REGIONS) instances.set(region, await instanceIn(t, cluster, region, prefix, env))
   const user = await retryingOn503(t, 'register', () => register(instances.get(1)!))
   return { instances, user }
 }
@@ -84,21 +88,32 @@ t.test('a user of region 1 logs in through region 2, refreshes through region 3,
   }
 })
 
-t.test('a logout-all in region 3 reaches regions 1 and 2: the access token is rejected there', async (t) => {
-  const { instances, user } = await userOfRegion1(t)
+t.test('a logout-all in region 3 reaches regions 1 and 2: the access token is rejected there, by Rotor and by a resource server', async (t) => {
+  // Region 1's instance listens as the issuer, so the resource server there (the example, a real process using
+  // @rotor/verify) discovers keys and feed from it, as one a user runs in region 1 would from that region's Rotor.
+  const port = await freePort()
+  const issuer = `http://127.0.0.1:${port}`
+  const { instances, user } = await userOfRegion1(t, { JWT_ISSUER: issuer, REVOCATION_FEED_CREDENTIALS: FEED_CREDENTIAL })
+  await instances.get(1)!.listen({ port, host: '127.0.0.1' })
+  const rs = await startResourceServer(t, issuer)
   const loggedIn = await retryingOn503(t, 'login', () => login(instances.get(1)!, user.email))
   const { access_token: accessToken } = json<Tokens>(loggedIn)
   for (const [region, app] of instances) {
     t.equal((await app.inject({ url: '/me', headers: bearer(accessToken) })).statusCode, 200, `accepted in region ${region} first`)
   }
+  t.equal(await rs.hello(accessToken), 200, 'and by region 1\'s resource server')
   const logoutAll = await retryingOn503(t, 'logout-all', () => instances.get(3)!.inject({ method: 'POST', url: '/auth/logout-all', headers: bearer(accessToken) }))
   t.equal(logoutAll.statusCode, 204, 'logout-all through region 3')
   const loggedOutAtMs = Date.now()
-  for (const region of [1, 2]) {
+  const rejectedBy = async (what: string, rejected: () => Promise<boolean>) => {
     // The issue's target is one second at this latency; measured here, not judged on a shared machine.
-    await until(`region ${region} to reject the access token`, async () =>
-      (await instances.get(region)!.inject({ url: '/me', headers: bearer(accessToken) })).statusCode === 401, 30_000)
-    t.comment(`region ${region} rejects it ${Date.now() - loggedOutAtMs} ms after the logout-all was answered`)
+    await until(`${what} to reject the access token`, rejected, 30_000)
+    t.comment(`${what} rejects it ${Date.now() - loggedOutAtMs} ms after the logout-all was answered`)
   }
-  t.pass('rejected in regions 1 and 2')
+  await Promise.all([
+    ...[1, 2].map((region) => rejectedBy(`region ${region}`, async () =>
+      (await instances.get(region)!.inject({ url: '/me', headers: bearer(accessToken) })).statusCode === 401)),
+    rejectedBy('region 1\'s resource server', async () => await rs.hello(accessToken) === 401)
+  ])
+  t.pass('rejected in regions 1 and 2, and by the resource server')
 })

@@ -1,7 +1,8 @@
 // Losing a region (docs/regions.md): region 1's three nodes are killed while users of every region refresh in a
 // loop, region 1's users through region 2 (their DNS moved them there). Region 1's users get 200 or 503 with
 // Retry-After, never invalid_grant, and are served again once a replica elsewhere has taken region 1's slots (the
-// issue's target: 30 s); a session revoked before the loss stays revoked; the other regions' users are served throughout.
+// issue's target: 30 s); a session revoked before the loss stays revoked; the other regions' users are served throughout;
+// a rotation the promoted replica never received is accepted as the lost rotation, and a replay is still reuse.
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { SHARD_SLOTS, startRegionCluster, type RegionCluster } from '../scripts/regions/region-cluster.js'
@@ -61,6 +62,7 @@ t.test('region 1 lost: its users get 503 then 200, never invalid_grant; the othe
   const [region2, region3] = [await instanceIn(t, cluster, 2, prefix), await instanceIn(t, cluster, 3, prefix)]
   const roaming = await retryingOn503(t, 'register in region 1', () => registerAndLogin(region1))
   const revoked = await retryingOn503(t, 'register in region 1', () => registerAndLogin(region1))
+  const lost = await retryingOn503(t, 'register in region 1', () => registerAndLogin(region1))
   const logout = await retryingOn503(t, 'logout', () => region1.inject({ method: 'POST', url: '/auth/logout', payload: { refresh_token: revoked.refreshToken } }))
   t.equal(logout.statusCode, 204, 'a session of region 1 is revoked before the loss (acknowledged once a replica in another region has it)')
   const home2 = await retryingOn503(t, 'register in region 2', () => registerAndLogin(region2))
@@ -78,6 +80,12 @@ t.test('region 1 lost: its users get 503 then 200, never invalid_grant; the othe
   }
   t.teardown(() => Promise.all(Object.values(loops).map((loop) => loop.stop())))
   await sleep(1000)
+  // The lost rotation, made deterministic: region 2's replica of shard 1, the one to be promoted, is cut from region
+  // 1 before region 1's master answers a rotation (through region 3); the region dies before the cut heals.
+  cluster.links.cut(1, 2)
+  const answered = await retryingOn503(t, 'rotation before the loss', () => refresh(region3, lost.refreshToken))
+  t.equal(answered.statusCode, 200, 'region 1\'s master answers a rotation its failover candidate never receives')
+  const held = json<{ refresh_token: string }>(answered).refresh_token
   const killedAtMs = Date.now()
   cluster.kill(1)
 
@@ -89,6 +97,7 @@ t.test('region 1 lost: its users get 503 then 200, never invalid_grant; the othe
     return true
   }, FAILOVER_TARGET_MS)
   failover.atMs = Date.now()
+  cluster.links.heal(1, 2)
   t.comment(`region 1's slots have a new master ${failover.atMs - killedAtMs} ms after the kill`)
   await until('region 1\'s user to be served again through region 2', () => loops.roaming.okAfterMs() !== undefined, 60_000)
   t.comment(`region 1's user served again ${loops.roaming.okAfterMs()} ms after that`)
@@ -111,4 +120,15 @@ t.test('region 1 lost: its users get 503 then 200, never invalid_grant; the othe
   t.equal(after.statusCode, 200, 'region 1\'s user refreshes through region 3 too, afterwards')
   const replayed = await retryingOn503(t, 'refresh', () => refresh(region2, revoked.refreshToken))
   t.equal(replayed.statusCode, 400, 'the session revoked before the loss stays revoked')
+
+  const recoveredSoFar = async () => Number(/^rotor_refreshes_total\{outcome="lost_rotation_recovered"\} (\d+)$/m
+    .exec((await region2.inject({ url: '/metrics' })).body)?.[1] ?? 0)
+  const before = await recoveredSoFar()
+  const recovered = await retryingOn503(t, 'refresh', () => refresh(region2, held))
+  t.equal(recovered.statusCode, 200, 'the token the promoted node never saw is accepted: its user stays logged in')
+  t.equal(await recoveredSoFar() - before, 1, 'as the rotation the failover lost')
+  const stale = await retryingOn503(t, 'refresh', () => refresh(region2, lost.refreshToken))
+  t.equal(stale.statusCode, 400, 'the generation the promoted node held, replayed, is still caught as reuse')
+  const successor = json<{ refresh_token: string }>(recovered).refresh_token
+  t.equal((await retryingOn503(t, 'refresh', () => refresh(region2, successor))).statusCode, 400, 'and revokes the family')
 })

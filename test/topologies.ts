@@ -46,12 +46,31 @@ export function nodeClient (t: Test, port: number): Redis {
   return redis
 }
 
-/** redis-server nodes sharing `dir`, all stopped at teardown (even the ones a test already killed). */
+const NODE_START_ATTEMPTS = 5
+
+/**
+ * redis-server nodes sharing `dir`, all stopped at teardown (even the ones a test already killed). A port found free
+ * can be taken by another process before the node binds it (a busy host runs many tests at once): a node that fails
+ * to start is tried again on new ports (`args` is called again).
+ */
 export async function startNodes (t: Test, dir: string, count: number, args: (port: number) => string[]): Promise<RedisProcess[]> {
-  const ports = await Promise.all(Array.from({ length: count }, () => freePort()))
-  // A replica's first sync starts at once (by default the primary waits 5 s for more replicas to share it).
-  const nodes = await Promise.all(ports.map((port) => startRedisServer({ port, args: ['--dir', dir, '--repl-diskless-sync-delay', '0', ...args(port)] })))
+  const startOne = async (): Promise<RedisProcess> => {
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort()
+      try {
+        // A replica's first sync starts at once (by default the primary waits 5 s for more replicas to share it).
+        return await startRedisServer({ port, args: ['--dir', dir, '--repl-diskless-sync-delay', '0', ...args(port)] })
+      } catch (err) {
+        if (attempt >= NODE_START_ATTEMPTS) throw err
+      }
+    }
+  }
+  const started = await Promise.allSettled(Array.from({ length: count }, startOne))
+  const nodes = started.flatMap((result) => result.status === 'fulfilled' ? [result.value] : [])
+  // Those that did start are stopped whatever happened to the others, or they would keep the test process alive.
   t.teardown(() => Promise.all(nodes.map((node) => node.stop())))
+  const failed = started.find((result) => result.status === 'rejected')
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
   return nodes
 }
 
