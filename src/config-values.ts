@@ -38,7 +38,7 @@ export interface HostPort { host: string, port: number }
 export type RedisTopology =
   | { kind: 'standalone' }
   | { kind: 'sentinel', sentinels: HostPort[], name: string, sentinelPassword?: string }
-  | { kind: 'cluster', nodes: HostPort[], natMap?: Record<string, HostPort> }
+  | { kind: 'cluster', nodes: HostPort[], natMap?: Record<string, HostPort>, localNodes?: HostPort[] }
 
 /** A comma list of host:port (IPv6 in brackets, `[::1]:26379`); every entry names its port, nothing is guessed. */
 export function parseHostPorts (name: string, raw: string): HostPort[] {
@@ -104,11 +104,13 @@ export function parseSlotRanges (name: string, raw: string): Array<[number, numb
  */
 export function parseRedisTopology (env: {
   REDIS_URL: string, REDIS_SENTINELS?: string, REDIS_SENTINEL_NAME: string, REDIS_SENTINEL_PASSWORD?: string, REDIS_CLUSTER_NODES?: string,
-  REDIS_CLUSTER_NAT_MAP?: string
+  REDIS_CLUSTER_NAT_MAP?: string, REDIS_LOCAL_NODES?: string
 }): RedisTopology {
-  const { REDIS_SENTINELS: sentinels, REDIS_CLUSTER_NODES: clusterNodes, REDIS_CLUSTER_NAT_MAP: natMap } = env
-  if (natMap !== undefined && clusterNodes === undefined) {
-    throw new ConfigError('Invalid configuration: REDIS_CLUSTER_NAT_MAP applies to a Redis Cluster only; set REDIS_CLUSTER_NODES too')
+  const { REDIS_SENTINELS: sentinels, REDIS_CLUSTER_NODES: clusterNodes, REDIS_CLUSTER_NAT_MAP: natMap, REDIS_LOCAL_NODES: localNodes } = env
+  for (const [name, value] of [['REDIS_CLUSTER_NAT_MAP', natMap], ['REDIS_LOCAL_NODES', localNodes]] as const) {
+    if (value !== undefined && clusterNodes === undefined) {
+      throw new ConfigError(`Invalid configuration: ${name} applies to a Redis Cluster only; set REDIS_CLUSTER_NODES too`)
+    }
   }
   if (sentinels !== undefined && clusterNodes !== undefined) {
     throw new ConfigError('Invalid configuration: REDIS_SENTINELS and REDIS_CLUSTER_NODES are exclusive; set one (Sentinel-managed primary or Redis Cluster)')
@@ -120,8 +122,12 @@ export function parseRedisTopology (env: {
     if (!/^\/?0?$/.test(urlPath(env.REDIS_URL))) {
       throw new ConfigError('Invalid configuration: REDIS_URL selects a database, but Redis Cluster has only database 0 (drop the /N path)')
     }
-    const nodes = parseHostPorts('REDIS_CLUSTER_NODES', clusterNodes)
-    return natMap === undefined ? { kind: 'cluster', nodes } : { kind: 'cluster', nodes, natMap: parseNatMap(natMap) }
+    return {
+      kind: 'cluster',
+      nodes: parseHostPorts('REDIS_CLUSTER_NODES', clusterNodes),
+      ...(natMap === undefined ? {} : { natMap: parseNatMap(natMap) }),
+      ...(localNodes === undefined ? {} : { localNodes: parseHostPorts('REDIS_LOCAL_NODES', localNodes) })
+    }
   }
   return { kind: 'standalone' }
 }

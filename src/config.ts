@@ -29,6 +29,7 @@ export const EnvSchema = Type.Object({
   REDIS_SENTINEL_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_CLUSTER_NODES: Type.Optional(Type.String({ minLength: 1, description: 'comma list of Redis Cluster seed host:port' })),
   REDIS_CLUSTER_NAT_MAP: Type.Optional(Type.String({ minLength: 1, description: 'comma list of announcedHost:port=host:port: where to connect for each announced Cluster node' })),
+  REDIS_LOCAL_NODES: Type.Optional(Type.String({ minLength: 1, description: 'comma list of host:port: the Cluster nodes in this instance\'s region, as it connects to them; stale-tolerant reads go to them' })),
   REDIS_HOME_SLOTS: Type.Optional(Type.String({ minLength: 1, description: 'Cluster slot ranges (from-to,...) of this region\'s master: new user ids are drawn in them' })),
   REDIS_WAIT_REPLICAS: Int(0, 100, 0, 'replicas that must acknowledge a session write (WAIT); 0 = off'),
   REDIS_WAIT_TIMEOUT_MS: Int(1, 60000, 500, 'how long a session write waits for those replicas'),

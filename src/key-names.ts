@@ -13,6 +13,8 @@ export interface KeyNames {
   user (userId: string): string
   /** String: canonical email → user id. Hashed so that no raw address, brace or odd byte ends up in a key name. */
   email (canonicalEmail: string): string
+  /** What every email index key starts with: the one lookup a Cluster may serve from a local replica (src/redis-local-reads.ts). */
+  emailIndexPrefix (): string
   /** Stream: recent revocations, replayed by instances that missed the broadcast. TTL and MINID trim: one token lifetime. */
   revocationLog (): string
   /** Pub/sub channel (not a key) on which revocations are broadcast. */
@@ -38,6 +40,7 @@ export function createKeyNames (prefix: string): KeyNames {
   return {
     user: (userId) => `${prefix}{${userId}}:user`,
     email: (canonicalEmail) => `${prefix}email:${createHash('sha256').update(canonicalEmail).digest('base64url')}`,
+    emailIndexPrefix: () => `${prefix}email:`,
     revocationLog: () => `${prefix}revocations`,
     revocationChannel: () => `${prefix}revocations`,
     activeSessions: (bucketHours, bucket) => `${prefix}{active}:${bucketHours}h:${bucket}`,

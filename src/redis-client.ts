@@ -3,6 +3,8 @@
 // fast 503, not a pile of waiting requests), a capped reconnect back-off.
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { RedisConfig } from './config.js'
+import { createKeyNames } from './key-names.js'
+import { localAddresses, localReadRoute } from './redis-local-reads.js'
 import { ClusterSubscriber, type RedisSubscriber } from './redis-subscriber.js'
 import { watchConnection } from './redis-watchdog.js'
 import type { RedisClient } from './sessions/scripts.js'
@@ -99,15 +101,19 @@ export function createRedisClient (config: RedisConfig, role: RedisRole, tuning:
   }
   if (topology.kind === 'cluster') {
     const { db: _db, ...auth } = dataNodeAuth(config.url)
-    // PUBLISH reaches every node of a Cluster, so the feed listens on one node and moves on when it drops.
-    if (role === 'subscriber') return new ClusterSubscriber(topology.nodes, { ...options, ...auth })
+    // PUBLISH reaches every node of a Cluster, so the feed listens on one node (a local one first: a revocation
+    // arrives without crossing a region) and moves on when it drops.
+    if (role === 'subscriber') return new ClusterSubscriber([...topology.localNodes ?? [], ...topology.nodes], { ...options, ...auth })
     const { enableOfflineQueue, retryStrategy: _retry, lazyConnect: _lazy, enableAutoPipelining, ...nodeOptions } = options
     const cluster = new Cluster(topology.nodes, {
       lazyConnect: true,
       enableOfflineQueue,
       enableAutoPipelining,
-      // Replicas lag: a rotation must read the generation the last rotation wrote, so every command goes to a master.
-      scaleReads: 'master',
+      // Replicas lag: a rotation must read the generation the last rotation wrote, so every command goes to a master,
+      // but for the email lookup, which REDIS_LOCAL_NODES sends to this region's node of its slot.
+      scaleReads: topology.localNodes === undefined
+        ? 'master'
+        : localReadRoute(localAddresses(topology.localNodes, topology.natMap), createKeyNames(config.keyPrefix).emailIndexPrefix()),
       retryDelayOnFailover: 100,
       retryDelayOnClusterDown: 100,
       retryDelayOnTryAgain: 100,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import type { Cluster, Redis } from 'ioredis'
 import { EnvSchema, loadConfig } from '../src/config.js'
 import { createRedisClient } from '../src/redis-client.js'
+import { localAddresses, localReadRoute } from '../src/redis-local-reads.js'
 import { configError } from './config-assert.js'
 
 t.test('defaults to one Redis server and no replica acknowledgement', async (t) => {
@@ -49,6 +50,31 @@ t.test('refuses a bad NAT map at boot with one line naming the variable and the 
   t.match(configError(t, { REDIS_CLUSTER_NODES: 'n1:7000', REDIS_CLUSTER_NAT_MAP: 'a:1=b:2,a:1=c:3' }), 'names "a:1" twice')
   t.match(configError(t, { REDIS_CLUSTER_NODES: 'n1:7000', REDIS_CLUSTER_NAT_MAP: ' , ' }), 'at least one')
   t.match(configError(t, { REDIS_CLUSTER_NAT_MAP: 'a:1=b:2' }), 'REDIS_CLUSTER_NAT_MAP applies to a Redis Cluster only')
+})
+
+t.test('reads the local nodes of a Cluster region, refusing them without a Cluster or with a bad entry', async (t) => {
+  const cluster = { REDIS_CLUSTER_NODES: 'n1:7000' }
+  const topology = loadConfig({ ...cluster, REDIS_LOCAL_NODES: ' a:7001 ,[::1]:7002' }).redis.topology
+  t.same(topology.kind === 'cluster' ? topology.localNodes : undefined, [{ host: 'a', port: 7001 }, { host: '::1', port: 7002 }])
+  t.notOk('localNodes' in loadConfig(cluster).redis.topology, 'unset: every read goes to the master')
+  for (const bad of ['a', 'a:', 'a:70000', ' , ']) t.match(configError(t, { ...cluster, REDIS_LOCAL_NODES: bad }), 'REDIS_LOCAL_NODES', `${JSON.stringify(bad)} names the variable`)
+  t.match(configError(t, { REDIS_LOCAL_NODES: 'a:1' }), 'REDIS_LOCAL_NODES applies to a Redis Cluster only')
+})
+
+t.test('sends only email index GETs to a local node, known by its address or the one the Cluster announces for it', async (t) => {
+  const local = localAddresses([{ host: '127.0.0.1', port: 7101 }], { 'node-b:6379': { host: '127.0.0.1', port: 7101 }, 'node-c:6379': { host: '127.0.0.9', port: 1 } })
+  t.same([...local].sort(), ['127.0.0.1:7101', 'node-b:6379'], 'the announced name of a local node counts, another node\'s does not')
+  const route = localReadRoute(local, 'p:email:')
+  // The slot's nodes as ioredis hands them over: master first.
+  const node = (host: string, port: number) => ({ options: { host, port } }) as unknown as Redis
+  const [master, localReplica, announcedReplica] = [node('10.0.0.1', 6379), node('127.0.0.1', 7101), node('node-b', 6379)]
+  const command = (name: string, key: string) => ({ name, getKeys: () => [key] })
+  t.equal(route([master, localReplica], command('get', 'p:email:abc')), localReplica, 'the email lookup reads locally')
+  t.equal(route([master, announcedReplica], command('get', 'p:email:abc')), announcedReplica, 'under its announced name too')
+  t.equal(route([master, node('10.0.0.2', 6379)], command('get', 'p:email:abc')), master, 'no local node: the master')
+  t.equal(route([master, localReplica], command('hmget', 'p:{u}:user')), master, 'a user record: the master')
+  t.equal(route([master, localReplica], command('get', 'p:{u}:user')), master, 'another key: the master')
+  t.equal(route([master, localReplica], command('mget', 'p:email:abc')), master, 'the fallback read: the master')
 })
 
 t.test('reads the home slot ranges of a Cluster region, refusing anything but ranges within 0-16383', async (t) => {

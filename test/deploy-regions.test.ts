@@ -66,7 +66,7 @@ t.test('the formation gives each region\'s master its home slots and each replic
   t.ok(form.volumes?.includes('./deploy/regions/form-cluster.sh:/deploy/form-cluster.sh:ro'))
 })
 
-t.test('every instance shares one configuration and adds only its region\'s seeds and home slots', async (t) => {
+t.test('every instance shares one configuration and adds only its region\'s seeds, local nodes and home slots', async (t) => {
   const known = new Set(Object.keys(EnvSchema.properties))
   const first = services['rotor-r1-1']!.environment!
   for (const region of REGIONS) {
@@ -74,10 +74,11 @@ t.test('every instance shares one configuration and adds only its region\'s seed
       const service = services[name]!
       const env = service.environment!
       for (const variable of Object.keys(env)) t.ok(known.has(variable), `${name}: ${variable} is a Rotor variable`)
-      const { REDIS_CLUSTER_NODES: seeds, REDIS_HOME_SLOTS: home, ...shared } = env
-      const { REDIS_CLUSTER_NODES: _s, REDIS_HOME_SLOTS: _h, ...firstShared } = first
+      const { REDIS_CLUSTER_NODES: seeds, REDIS_LOCAL_NODES: local, REDIS_HOME_SLOTS: home, ...shared } = env
+      const { REDIS_CLUSTER_NODES: _s, REDIS_LOCAL_NODES: _l, REDIS_HOME_SLOTS: _h, ...firstShared } = first
       t.same(shared, firstShared, `${name}: the same key set, secret, issuer and prefix as every other instance`)
       t.same(seeds!.split(','), REGIONS.map((shard) => `${nodeName(region, shard)}:6379`), `${name}: seeds in its own region`)
+      t.equal(local, seeds, `${name}: its local nodes are its region's three`)
       t.equal(home, SHARD_SLOTS.get(region)!.join('-'), `${name}: its region's home slots`)
       t.same(service.secrets, ['jwt_keys'])
       t.equal(service.depends_on?.['cluster-form']?.condition, 'service_completed_successfully', 'starts on a formed Cluster')

@@ -9,9 +9,10 @@ import calculateSlot from 'cluster-key-slot'
 import type { FastifyInstance } from 'fastify'
 import { REGIONS, SHARD_SLOTS, startRegionCluster, type RegionCluster } from '../scripts/regions/region-cluster.js'
 import { freePort } from '../src/redis-server.js'
+import { createKeyNames } from '../src/key-names.js'
 import { inRanges } from '../src/users/home-slots.js'
 import { FEED_CREDENTIAL } from './feed-helper.js'
-import { bearer, json, login, refresh, register, uniquePrefix, type Test } from './helper.js'
+import { bearer, json, login, refresh, register, uniqueEmail, uniquePrefix, type Test } from './helper.js'
 import { instanceIn, retryingOn503 } from './region-clients.js'
 import { startResourceServer } from './resource-server-process.js'
 import { until } from './topologies.js'
@@ -116,4 +117,55 @@ t.test('a logout-all in region 3 reaches regions 1 and 2: the access token is re
     rejectedBy('region 1\'s resource server', async () => await rs.hello(accessToken) === 401)
   ])
   t.pass('rejected in regions 1 and 2, and by the resource server')
+})
+
+/** How many times a node ran `command` (INFO commandstats). */
+async function callsOf (node: ReturnType<typeof master>, command: string): Promise<number> {
+  const info = await cluster.admin(node).info('commandstats')
+  return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0)
+}
+
+// Last, because it empties a replica on purpose (a replica that does not hold an entry yet): nothing after it may
+// expect region 1's replica of shard 2 to hold anything.
+t.test('the email lookup at login reads region 1\'s own node of the key\'s slot, and asks the master when that replica has no entry', async (t) => {
+  const prefix = uniquePrefix()
+  const keys = createKeyNames(prefix)
+  const region1 = await instanceIn(t, cluster, 1, prefix)
+  const replica = cluster.nodes.find((n) => n.region === 1 && n.shard === 2)!
+  /** A user whose email index key is in shard 2 (master in region 2), registered and replicated everywhere. */
+  const userInShard2 = async () => {
+    let email = uniqueEmail()
+    while (!inRanges(calculateSlot(keys.email(email)), [SHARD_SLOTS.get(2)!])) email = uniqueEmail()
+    const user = await retryingOn503(t, 'register', () => register(region1, email))
+    await cluster.replicated(2, 30_000)
+    return user
+  }
+  const counts = async () => ({ replicaGets: await callsOf(replica, 'get'), masterGets: await callsOf(master(2), 'get'), masterMgets: await callsOf(master(2), 'mget') })
+
+  const first = await userInShard2()
+  const before = await counts()
+  t.equal((await retryingOn503(t, 'login', () => login(region1, first.email))).statusCode, 200, 'login through region 1')
+  const after = await counts()
+  t.ok(after.replicaGets > before.replicaGets, 'region 1\'s replica of shard 2 answered the lookup')
+  t.equal(after.masterGets, before.masterGets, 'region 2\'s master was not asked')
+  t.equal(after.masterMgets, before.masterMgets, 'nor asked again')
+
+  // A replica that has no entry yet (a user registered a moment ago in another region): FLUSHALL is the one write
+  // a Cluster replica takes once replica-read-only is off (it names no key, so it is not redirected).
+  const second = await userInShard2()
+  const admin = cluster.admin(replica)
+  await admin.config('SET', 'replica-read-only', 'no')
+  t.teardown(() => admin.config('SET', 'replica-read-only', 'yes'))
+  await admin.flushall()
+  await admin.readonly() // reads of its master's slots, without a MOVED
+  t.equal(await admin.exists(keys.email(second.email)), 0, 'the replica lacks the entry')
+  const lagged = await counts()
+  t.equal((await retryingOn503(t, 'login', () => login(region1, second.email))).statusCode, 200, 'login through region 1 still works')
+  const fallback = await counts()
+  t.ok(fallback.replicaGets > lagged.replicaGets, 'the replica was asked first')
+  t.ok(fallback.masterMgets > lagged.masterMgets, 'then the master')
+  for (const [what, email, password] of [['a wrong password', second.email, 'not the password at all 1'], ['an unknown email', uniqueEmail(), undefined]]) {
+    const refused = await retryingOn503(t, 'login', () => login(region1, email!, password))
+    t.same([refused.statusCode, json<{ error: string }>(refused).error], [400, 'invalid_grant'], `${what} is still refused`)
+  }
 })

@@ -22,8 +22,11 @@ export interface RegionCluster {
   seedsFor (region: number): HostPort[]
   /** ioredis natMap for a client of region r: every announced address → region r's listener of that node. */
   natMapFor (region: number): Record<string, HostPort>
-  /** REDIS_CLUSTER_NODES and REDIS_CLUSTER_NAT_MAP for a Rotor instance of region r (seedsFor and natMapFor). */
-  envFor (region: number): { REDIS_CLUSTER_NODES: string, REDIS_CLUSTER_NAT_MAP: string }
+  /**
+   * REDIS_CLUSTER_NODES, REDIS_CLUSTER_NAT_MAP and REDIS_LOCAL_NODES for a Rotor instance of region r (seedsFor,
+   * natMapFor, and region r's listeners of its own three nodes).
+   */
+  envFor (region: number): { REDIS_CLUSTER_NODES: string, REDIS_CLUSTER_NAT_MAP: string, REDIS_LOCAL_NODES: string }
   /** An admin connection straight to a node (outside the links). */
   admin (node: RegionNode): Redis
   /** The node that serves `slot` as `viewer` sees it (default: the first live node). */
@@ -96,7 +99,8 @@ export async function startRegionCluster (options: RegionClusterOptions = {}): P
     natMapFor,
     envFor: (region) => ({
       REDIS_CLUSTER_NODES: seedsFor(region).map(hostPort).join(','),
-      REDIS_CLUSTER_NAT_MAP: Object.entries(natMapFor(region)).map(([announced, to]) => `${announced}=${hostPort(to)}`).join(',')
+      REDIS_CLUSTER_NAT_MAP: Object.entries(natMapFor(region)).map(([announced, to]) => `${announced}=${hostPort(to)}`).join(','),
+      REDIS_LOCAL_NODES: nodes.filter((n) => n.region === region).map((n) => hostPort(listener(n, region))).join(',')
     }),
     admin: (node) => admin.node(node.host, node.port),
     async masterOf (slot, viewer = live()[0]) {

@@ -30,9 +30,24 @@ export interface UserStore {
   setDisabled (userId: string, disabled: boolean): Promise<boolean>
 }
 
-/** `newUserId`: how a new user's id is drawn (default: random; src/users/home-slots.ts for a home region). */
-export function createUserStore (deps: { redis: RedisClient, keys: KeyNames, nowMs: () => number, newUserId?: () => string }): UserStore {
-  const { redis, keys, nowMs, newUserId = randomId } = deps
+/**
+ * `newUserId`: how a new user's id is drawn (default: random; src/users/home-slots.ts for a home region).
+ * `indexMayLag`: the email lookup may be answered by a replica (REDIS_LOCAL_NODES), which may not hold an entry yet.
+ */
+export function createUserStore (deps: {
+  redis: RedisClient, keys: KeyNames, nowMs: () => number, newUserId?: () => string, indexMayLag?: boolean
+}): UserStore {
+  const { redis, keys, nowMs, newUserId = randomId, indexMayLag = false } = deps
+
+  async function findUserId (key: string): Promise<string | null> {
+    if (!indexMayLag) return redis.get(key)
+    const local = await redis.get(key).catch(() => null)
+    if (local !== null) return local
+    // A miss (a user registered a moment ago) or an unreachable replica: ask the master. MGET is the same read, but
+    // the local-read route (src/redis-local-reads.ts) sends only GET to a replica.
+    const [id] = await redis.mget(key)
+    return id ?? null
+  }
 
   async function findById (userId: string): Promise<User | undefined> {
     const [email, passwordHash, created, sv, roles, dis] = await redis.hmget(keys.user(userId), 'email', 'ph', 'c', 'sv', 'roles', 'dis')
@@ -74,7 +89,7 @@ export function createUserStore (deps: { redis: RedisClient, keys: KeyNames, now
       return { id, email, passwordHash, createdAtMs, sessionVersion: 0, roles: [], disabled: false }
     },
     async findByEmail (canonicalEmail) {
-      const id = await redis.get(keys.email(canonicalEmail))
+      const id = await findUserId(keys.email(canonicalEmail))
       // An index entry whose user is missing (a crash between the two writes) reads as unknown.
       return id === null ? undefined : findById(id)
     },
