@@ -81,9 +81,10 @@ function answer ({ status, body }: { status: number, body: Record<string, unknow
   return `${status}${typeof body.error === 'string' ? ` ${body.error}` : ''}`
 }
 
-const post = (body: unknown, headers: Record<string, string> = {}): RequestInit =>
+/** fetch options: a JSON POST, and a bearer token (also for the region scenario). */
+export const post = (body: unknown, headers: Record<string, string> = {}): RequestInit =>
   ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
-const bearer = (token: string): RequestInit => ({ headers: { authorization: `Bearer ${token}` } })
+export const bearer = (token: string): RequestInit => ({ headers: { authorization: `Bearer ${token}` } })
 
 /** Registers and logs in one client through the balancer (`headers` go with the login). */
 export async function loginClient (url: string, timeline: Timeline, client: number, headers: Record<string, string> = {}): Promise<Session> {

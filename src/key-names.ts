@@ -25,15 +25,17 @@ export interface KeyNames {
    */
   activeSessions (bucketHours: number, bucket: number): string
   /**
-   * Hash: failed-login count and lock of one account (canonical email, known or not; hashed like the email index).
-   * TTL: to the end of the lock plus the forget window (set by begin-login-attempt.lua).
+   * Hash: failed-login count and lock of one account, by its user id, or for an email without an account by its decoy
+   * id (decoyUserId in src/auth/auth-service.ts): tagged like the user's keys, so it lives in the user's slot (the home
+   * region's master). TTL: to the end of the lock plus the forget window (set by begin-login-attempt.lua).
    */
-  loginFailures (account: string): string
+  loginFailures (subject: string): string
   /**
    * Namespace of the per-IP rate-limit counters: @fastify/rate-limit appends `<METHOD><route>-<client IP>`.
-   * Each counter is a string with a TTL of its window (set by the plugin's script).
+   * Each counter is a string with a TTL of its window (set by the plugin's script). With a `regionTag` (a hash tag in
+   * the region's home slots, src/plugins/rate-limits.ts) every counter of the region is on its home master.
    */
-  rateLimitNamespace (): string
+  rateLimitNamespace (regionTag?: string): string
 }
 
 export function createKeyNames (prefix: string): KeyNames {
@@ -44,7 +46,7 @@ export function createKeyNames (prefix: string): KeyNames {
     revocationLog: () => `${prefix}revocations`,
     revocationChannel: () => `${prefix}revocations`,
     activeSessions: (bucketHours, bucket) => `${prefix}{active}:${bucketHours}h:${bucket}`,
-    loginFailures: (account) => `${prefix}login-failures:${createHash('sha256').update(account).digest('base64url')}`,
-    rateLimitNamespace: () => `${prefix}rate-limit:`
+    loginFailures: (subject) => `${prefix}{${subject}}:login-failures`,
+    rateLimitNamespace: (regionTag) => regionTag === undefined ? `${prefix}rate-limit:` : `${prefix}{${regionTag}}:rate-limit:`
   }
 }

@@ -12,7 +12,7 @@
 // on), read at most once a second per node and again after each reconnect. A replica that is online but frozen still
 // counts: writes then answer 503 until it acknowledges again.
 import calculateSlot from 'cluster-key-slot'
-import type { Cluster, Redis } from 'ioredis'
+import type { Cluster, ClusterOptions, Redis } from 'ioredis'
 import type { RedisConfig } from './config.js'
 import { StoreUnavailableError } from './redis-errors.js'
 import type { Durability, RedisClient } from './sessions/scripts.js'
@@ -30,6 +30,12 @@ export interface DurabilityPolicy {
    * (reuse detection inside a rotation). Throws NOREPLICAS (answered 503) when the replica does not acknowledge.
    */
   confirmRevocation (key: string): Promise<void>
+  /**
+   * WAIT, best effort, for every online replica of the node that last wrote `key`: a write that must be readable from
+   * any region's replica (the email index with REDIS_LOCAL_NODES) but is already made. Resolves with how many
+   * acknowledged within the revocation timeout; never rejects.
+   */
+  spreadToReplicas (key: string): Promise<number>
   onDegraded (listener: (event: DegradedWrite) => void): void
 }
 
@@ -41,9 +47,20 @@ export function onlineReplicas (info: string): number {
   return info.match(ONLINE_REPLICA)?.length ?? 0
 }
 
+/**
+ * Where the client connects for an address in its slot map. After a MOVED, ioredis 5.11 writes the address the reply
+ * announced into the map, unmapped, while it connects to the NAT-mapped one (cluster/index.js, the `moved` handler);
+ * until its next slot refresh the map names a node no connection is known by.
+ */
+export function connectedAddress (address: string, natMap: ClusterOptions['natMap']): string {
+  const mapped = typeof natMap === 'function' ? natMap(address) : natMap?.[address]
+  return mapped === undefined || mapped === null ? address : `${mapped.host}:${mapped.port}`
+}
+
 /** The master connection of the Cluster node that serves `key`'s slot, as the client's slot map has it. */
 function clusterNodeFor (cluster: Cluster, key: string): Redis {
-  const address = cluster.slots[calculateSlot(key)]?.[0]
+  const inMap = cluster.slots[calculateSlot(key)]?.[0]
+  const address = inMap === undefined ? undefined : connectedAddress(inMap, cluster.options.natMap)
   const node = address === undefined ? undefined : cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address)
   if (node === undefined) throw new StoreUnavailableError(`CLUSTERDOWN no known node serves the slot of ${key}`)
   return node
@@ -84,6 +101,7 @@ const NO_WAIT: Durability = { replicas: 0, timeoutMs: 0 }
 export const NO_DURABILITY: DurabilityPolicy = {
   forWrite: async () => NO_WAIT,
   confirmRevocation: async () => undefined,
+  spreadToReplicas: async () => 0,
   onDegraded: () => undefined
 }
 
@@ -109,6 +127,14 @@ export function createDurabilityPolicy (redis: RedisClient, config: Pick<RedisCo
       if (replicas === 0) return
       const acked = await nodeFor(redis, key).wait(replicas, timeoutMs)
       if (acked < replicas) throw new StoreUnavailableError(`NOREPLICAS ${acked} of ${replicas} replicas acknowledged the revocation within ${timeoutMs} ms`)
+    },
+    async spreadToReplicas (key) {
+      try {
+        const available = await count(key)
+        return available === 0 ? 0 : await nodeFor(redis, key).wait(available, revocationTimeoutMs)
+      } catch {
+        return 0
+      }
     },
     onDegraded (listener) { listeners.push(listener) }
   }

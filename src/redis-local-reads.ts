@@ -24,12 +24,15 @@ export function localAddresses (localNodes: HostPort[], natMap: Record<string, H
 /**
  * An ioredis `scaleReads` function. ioredis calls it for read-only commands only (writes and scripts always go to the
  * master) with the slot's nodes, master first. A GET of an email index key goes to whichever of them is local to this
- * region, master or replica; anything else, or a slot with no local node, goes to the master.
+ * region, master or replica; anything else, or a slot with no local node, goes to the master. An entry may be
+ * missing: after a MOVED, ioredis names the new master by an address it has no connection for until its next slot
+ * refresh (ioredis 5.11); the route then answers undefined for it, and ioredis sends the command to any node, which
+ * redirects it. Throwing here would be an uncaught exception inside ioredis's reply handling.
  */
-export function localReadRoute (local: Set<string>, emailIndexPrefix: string): (nodes: Redis[], command: RoutedCommand) => Redis | undefined {
+export function localReadRoute (local: Set<string>, emailIndexPrefix: string): (nodes: Array<Redis | undefined>, command: RoutedCommand) => Redis | undefined {
   return (nodes, command) => {
     const master = nodes[0]
     if (command.name !== 'get' || !String(command.getKeys()[0] ?? '').startsWith(emailIndexPrefix)) return master
-    return nodes.find((node) => local.has(`${node.options.host ?? ''}:${node.options.port ?? ''}`)) ?? master
+    return nodes.find((node) => node !== undefined && local.has(`${node.options.host ?? ''}:${node.options.port ?? ''}`)) ?? master
   }
 }

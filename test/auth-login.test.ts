@@ -2,7 +2,8 @@
 // for bad credentials.
 import t from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
-import { bearer, buildTestApp, json, login, manualClock, PASSWORD, register, uniqueEmail } from './helper.js'
+import { decoyUserId } from '../src/auth/auth-service.js'
+import { bearer, buildTestApp, json, login, manualClock, PASSWORD, REFRESH_SECRET, register, uniqueEmail } from './helper.js'
 
 const TOKEN_FIELDS = ['access_token', 'expires_in', 'refresh_expires_in', 'refresh_token', 'session_id', 'token_type']
 
@@ -113,6 +114,31 @@ t.test('answers a wrong password and an unknown email with the identical invalid
   t.equal(unknownEmail.body, wrongPassword.body, 'byte-for-byte the same body')
   t.equal(unknownEmail.headers['content-type'], wrongPassword.headers['content-type'])
   t.equal(unknownEmail.headers['content-length'], wrongPassword.headers['content-length'])
+})
+
+t.test('reads a user record for an unknown email too, so a login costs the same reads whether the account exists', async (t) => {
+  const app = await buildTestApp(t)
+  const user = await register(app)
+  const reads = async (): Promise<Record<string, number>> => {
+    const info = await app.redis.info('commandstats')
+    return Object.fromEntries(['get', 'mget', 'hmget'].map((c) => [c, Number(new RegExp(`^cmdstat_${c}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0)]))
+  }
+  const readsOf = async (email: string) => {
+    const before = await reads()
+    t.equal((await login(app, email, 'not the right password')).statusCode, 400)
+    const after = await reads()
+    return Object.fromEntries(Object.keys(after).map((c) => [c, after[c]! - before[c]!]))
+  }
+  const known = await readsOf(user.email)
+  t.same(known, { get: 1, mget: 0, hmget: 2 }, 'a known email: its index entry, its user and its lock-out state (in a script)')
+  const unknown = uniqueEmail()
+  t.same(await readsOf(unknown), known, 'an unknown email: the same')
+  // Each is counted under an id, in that user's slot: the real user's, or the decoy's, never the address.
+  const prefix = app.config.redis.keyPrefix
+  const keys = await app.redis.keys(`${prefix}*`)
+  t.ok(keys.includes(`${prefix}{${user.id}}:login-failures`), 'the known account is counted under its user id')
+  t.ok(keys.includes(`${prefix}{${decoyUserId(REFRESH_SECRET)(unknown)}}:login-failures`), 'the unknown one under its decoy id')
+  t.notOk(keys.some((key) => key.includes(unknown.split('@')[0]!)), 'no key names the address')
 })
 
 t.test('finds the account case-insensitively at login', async (t) => {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import type { Cluster, Redis } from 'ioredis'
 import { EnvSchema, loadConfig } from '../src/config.js'
 import { createRedisClient } from '../src/redis-client.js'
+import { connectedAddress } from '../src/redis-durability.js'
 import { localAddresses, localReadRoute } from '../src/redis-local-reads.js'
 import { configError } from './config-assert.js'
 
@@ -75,6 +76,18 @@ t.test('sends only email index GETs to a local node, known by its address or the
   t.equal(route([master, localReplica], command('hmget', 'p:{u}:user')), master, 'a user record: the master')
   t.equal(route([master, localReplica], command('get', 'p:{u}:user')), master, 'another key: the master')
   t.equal(route([master, localReplica], command('mget', 'p:email:abc')), master, 'the fallback read: the master')
+  // Right after a MOVED ioredis may have no connection for the slot's new master yet (src/redis-local-reads.ts).
+  t.equal(route([undefined, localReplica], command('get', 'p:email:abc')), localReplica, 'a missing master: still the local node')
+  t.equal(route([undefined, node('10.0.0.2', 6379)], command('get', 'p:email:abc')), undefined, 'or nothing, for ioredis to pick')
+  t.equal(route([undefined], command('hmget', 'p:{u}:user')), undefined, 'for any command')
+})
+
+t.test('finds the connection for an announced address that a MOVED left unmapped in the slot map', async (t) => {
+  const natMap = { '10.0.0.1:6379': { host: '127.0.0.2', port: 7001 } }
+  t.equal(connectedAddress('10.0.0.1:6379', natMap), '127.0.0.2:7001', 'announced: its mapped address')
+  t.equal(connectedAddress('127.0.0.2:7001', natMap), '127.0.0.2:7001', 'already mapped: as it is')
+  t.equal(connectedAddress('10.0.0.1:6379', undefined), '10.0.0.1:6379', 'no NAT map: as it is')
+  t.equal(connectedAddress('a:1', (key) => key === 'a:1' ? { host: 'b', port: 2 } : null), 'b:2', 'a NAT map function too')
 })
 
 t.test('reads the home slot ranges of a Cluster region, refusing anything but ranges within 0-16383', async (t) => {

@@ -3,7 +3,7 @@
 import t from 'tap'
 import calculateSlot from 'cluster-key-slot'
 import { createKeyNames } from '../src/key-names.js'
-import { homeUserIds, inRanges } from '../src/users/home-slots.js'
+import { homeTag, homeUserIds, inRanges } from '../src/users/home-slots.js'
 import { createUserStore } from '../src/users/user-store.js'
 import { buildTestApp } from './helper.js'
 
@@ -22,6 +22,16 @@ t.test('keeps ids 128-bit random (22 base64url characters) with or without home 
   for (const draw of [homeUserIds(keys), homeUserIds(keys, [[0, 5460]])]) t.match(draw(), /^[A-Za-z0-9_-]{22}$/)
   const slots = new Set(Array.from({ length: 300 }, () => calculateSlot(keys.user(homeUserIds(keys)()))))
   t.ok([...slots].some((s) => s > 5460), 'no home slots: ids land anywhere')
+})
+
+t.test('finds one hash tag per home range, the same on every instance, for the region\'s rate-limit counters', async (t) => {
+  for (const ranges of [[[0, 5460]], [[5461, 10922]], [[10923, 16383]], [[777, 777]]] as Array<Array<[number, number]>>) {
+    const tag = homeTag('rate-limit', ranges)
+    t.equal(homeTag('rate-limit', ranges), tag, `${JSON.stringify(ranges)}: deterministic`)
+    const key = `${keys.rateLimitNamespace(tag)}POST/auth/token-127.0.0.1`
+    t.ok(inRanges(calculateSlot(key), ranges), `${key}: a counter is in the home slots`)
+  }
+  t.equal(keys.rateLimitNamespace(), 'rotor:rate-limit:', 'no home slots: the namespace as before')
 })
 
 t.test('registers users with home ids through the store', async (t) => {

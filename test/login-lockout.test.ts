@@ -91,6 +91,10 @@ t.test('a successful login clears earlier failures', async (t) => {
     t.equal((await login(app, user.email, WRONG)).statusCode, 400)
     t.equal((await login(app, user.email)).statusCode, 200, `round ${round + 1}: two failures, then in`)
   }
+  const other = await register(app)
+  for (let i = 0; i < 3; i++) await login(app, other.email, WRONG)
+  t.equal((await login(app, user.email)).statusCode, 200, 'another account logs in')
+  t.equal((await login(app, other.email)).statusCode, 429, 'and only its own count was cleared')
 })
 
 t.test('forgets failures after LOGIN_FAILURE_WINDOW_SECONDS without an attempt', async (t) => {

@@ -125,47 +125,50 @@ async function callsOf (node: ReturnType<typeof master>, command: string): Promi
   return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0)
 }
 
-// Last, because it empties a replica on purpose (a replica that does not hold an entry yet): nothing after it may
-// expect region 1's replica of shard 2 to hold anything.
-t.test('the email lookup at login reads region 1\'s own node of the key\'s slot, and asks the master when that replica has no entry', async (t) => {
+t.test('the email lookup at login reads region 1\'s own node of the key\'s slot, which a registration waits to reach', async (t) => {
   const prefix = uniquePrefix()
   const keys = createKeyNames(prefix)
   const region1 = await instanceIn(t, cluster, 1, prefix)
-  const replica = cluster.nodes.find((n) => n.region === 1 && n.shard === 2)!
-  /** A user whose email index key is in shard 2 (master in region 2), registered and replicated everywhere. */
+  const [replica, otherReplica] = [1, 3].map((region) => cluster.nodes.find((n) => n.region === region && n.shard === 2)!)
+  /** A user whose email index key is in shard 2 (master in region 2), registered through region 1. */
   const userInShard2 = async () => {
     let email = uniqueEmail()
     while (!inRanges(calculateSlot(keys.email(email)), [SHARD_SLOTS.get(2)!])) email = uniqueEmail()
-    const user = await retryingOn503(t, 'register', () => register(region1, email))
-    await cluster.replicated(2, 30_000)
-    return user
+    return retryingOn503(t, 'register', () => register(region1, email))
   }
-  const counts = async () => ({ replicaGets: await callsOf(replica, 'get'), masterGets: await callsOf(master(2), 'get'), masterMgets: await callsOf(master(2), 'mget') })
+  const counts = async () => ({ replicaGets: await callsOf(replica!, 'get'), masterGets: await callsOf(master(2), 'get'), masterMgets: await callsOf(master(2), 'mget') })
 
-  const first = await userInShard2()
+  // Region 3's replica of shard 2 is made 300 ms away from its master: without the registration's wait, the answer
+  // (~130 ms after the email's first write) would come long before that replica holds the entry.
+  cluster.links.setLatency(2, 3, 300)
+  const user = await userInShard2().finally(() => cluster.links.setLatency(2, 3, 40))
+  for (const node of [replica!, otherReplica!]) {
+    const admin = cluster.admin(node)
+    await admin.readonly() // reads of its master's slots, without a MOVED
+    t.equal(await admin.exists(keys.email(user.email)), 1, `region ${node.region}'s replica held the entry when the registration was answered`)
+  }
   const before = await counts()
-  t.equal((await retryingOn503(t, 'login', () => login(region1, first.email))).statusCode, 200, 'login through region 1')
+  t.equal((await retryingOn503(t, 'login', () => login(region1, user.email))).statusCode, 200, 'login through region 1')
   const after = await counts()
   t.ok(after.replicaGets > before.replicaGets, 'region 1\'s replica of shard 2 answered the lookup')
-  t.equal(after.masterGets, before.masterGets, 'region 2\'s master was not asked')
-  t.equal(after.masterMgets, before.masterMgets, 'nor asked again')
-
-  // A replica that has no entry yet (a user registered a moment ago in another region): FLUSHALL is the one write
-  // a Cluster replica takes once replica-read-only is off (it names no key, so it is not redirected).
-  const second = await userInShard2()
-  const admin = cluster.admin(replica)
-  await admin.config('SET', 'replica-read-only', 'no')
-  t.teardown(() => admin.config('SET', 'replica-read-only', 'yes'))
-  await admin.flushall()
-  await admin.readonly() // reads of its master's slots, without a MOVED
-  t.equal(await admin.exists(keys.email(second.email)), 0, 'the replica lacks the entry')
-  const lagged = await counts()
-  t.equal((await retryingOn503(t, 'login', () => login(region1, second.email))).statusCode, 200, 'login through region 1 still works')
-  const fallback = await counts()
-  t.ok(fallback.replicaGets > lagged.replicaGets, 'the replica was asked first')
-  t.ok(fallback.masterMgets > lagged.masterMgets, 'then the master')
-  for (const [what, email, password] of [['a wrong password', second.email, 'not the password at all 1'], ['an unknown email', uniqueEmail(), undefined]]) {
+  t.same([after.masterGets, after.masterMgets], [before.masterGets, before.masterMgets], 'region 2\'s master was not asked')
+  for (const [what, email, password] of [['a wrong password', user.email, 'not the password at all 1'], ['an unknown email', uniqueEmail(), undefined]]) {
     const refused = await retryingOn503(t, 'login', () => login(region1, email!, password))
-    t.same([refused.statusCode, json<{ error: string }>(refused).error], [400, 'invalid_grant'], `${what} is still refused`)
+    t.same([refused.statusCode, json<{ error: string }>(refused).error], [400, 'invalid_grant'], `${what} is refused`)
   }
+  // What else a login writes is the region's own too: the failed attempt's count (in the user's slot) and the
+  // per-IP rate-limit counter (the region's tag) are on region 1's master.
+  const home = cluster.admin(master(1))
+  t.equal(await home.exists(keys.loginFailures(user.id)), 1, 'the lock-out count is on region 1\'s master')
+  const [, counters] = await home.scan(0, 'MATCH', `${prefix}{rate-limit-*}:rate-limit:*`, 'COUNT', 1000)
+  t.ok(counters.length > 0, `the rate-limit counters are there (${counters.join(', ')})`)
+
+  // A replica that does not answer (paused past the 3 s command timeout): the lookup is asked of the master instead.
+  const masterMgets = await callsOf(master(2), 'mget')
+  const paused = cluster.admin(replica!)
+  await paused.client('PAUSE', 8000, 'ALL')
+  t.teardown(() => paused.client('UNPAUSE'))
+  t.equal((await retryingOn503(t, 'login', () => login(region1, user.email))).statusCode, 200, 'login through region 1 still works')
+  await paused.client('UNPAUSE')
+  t.ok((await callsOf(master(2), 'mget')) > masterMgets, 'the master answered the lookup')
 })

@@ -53,13 +53,13 @@ const NODE_START_ATTEMPTS = 5
  * can be taken by another process before the node binds it (a busy host runs many tests at once): a node that fails
  * to start is tried again on new ports (`args` is called again).
  */
-export async function startNodes (t: Test, dir: string, count: number, args: (port: number) => string[]): Promise<RedisProcess[]> {
+export async function startNodes (t: Test, dir: string, count: number, args: (port: number) => string[] | Promise<string[]>): Promise<RedisProcess[]> {
   const startOne = async (): Promise<RedisProcess> => {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort()
       try {
         // A replica's first sync starts at once (by default the primary waits 5 s for more replicas to share it).
-        return await startRedisServer({ port, args: ['--dir', dir, '--repl-diskless-sync-delay', '0', ...args(port)] })
+        return await startRedisServer({ port, args: ['--dir', dir, '--repl-diskless-sync-delay', '0', ...await args(port)] })
       } catch (err) {
         if (attempt >= NODE_START_ATTEMPTS) throw err
       }

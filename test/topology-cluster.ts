@@ -45,12 +45,10 @@ function parseNodes (text: string): NodeView[] {
 
 export async function startCluster (t: Test): Promise<TestCluster> {
   const dir = scratchDir(t, 'cluster')
-  // The bus port is named (by default it is port + 10000, which may be taken or out of range); spares for the nodes
-  // startNodes starts again on new ports.
-  const busPorts = await Promise.all(Array.from({ length: 16 }, () => freePort()))
-  let next = 0
-  const processes = await startNodes(t, dir, 6, (port) => ['--cluster-enabled', 'yes', '--cluster-node-timeout', '1000',
-    '--cluster-port', String(busPorts[next++]), '--cluster-config-file', join(dir, `nodes-${port}.conf`)])
+  // The bus port is named (by default it is port + 10000, which may be taken or out of range), drawn afresh with
+  // each try's port.
+  const processes = await startNodes(t, dir, 6, async (port) => ['--cluster-enabled', 'yes', '--cluster-node-timeout', '1000',
+    '--cluster-port', String(await freePort()), '--cluster-config-file', join(dir, `nodes-${port}.conf`)])
   const ports = processes.map((p) => p.port)
   const clients = new Map<number, Redis>()
   const node = (port: number): Redis => {

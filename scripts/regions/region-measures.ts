@@ -4,10 +4,10 @@
 import { sleep, until } from './cluster-admin.js'
 import { SHARD_SLOTS, candidateRegion } from './region-cluster.js'
 import { logIn, logoutAll, refresh, type Client, type Deployment } from './region-scenario.js'
-import { median, percentile } from './region-report.js'
+import { median, percentile } from '../../bench/stats.js'
 
 export interface Spread { samples: number, p50?: number, p99?: number }
-const spread = (samples: number[]): Spread => ({ samples: samples.length, p50: median(samples), p99: percentile(samples, 99) })
+const spread = (samples: number[]): Spread => samples.length === 0 ? { samples: 0 } : { samples: samples.length, p50: median(samples), p99: percentile(samples, 99) }
 
 export interface PathLatency { path: string, home: Spread, roaming: Spread }
 

@@ -1,6 +1,7 @@
 // What the clients of each region saw, for people: the timeline of `npm run demo:regions`, one line per second per
 // region (answers counted by status, the median refresh), runs of seconds where every call succeeded folded into one,
 // and the events between them; plus the per-region totals the demo and bench:regions close with.
+import { median } from '../../bench/stats.js'
 import type { Call, Timeline } from './region-scenario.js'
 
 const REGION_COUNT = 3
@@ -8,26 +9,14 @@ const REGION_COUNT = 3
 const succeeded = (c: Call): boolean => c.status >= 200 && c.status < 300
 const outcome = (c: Call): string => c.status === 0 ? 'no answer' : c.error === undefined ? String(c.status) : `${c.status} ${c.error}`
 
-export function median (samples: number[]): number | undefined {
-  if (samples.length === 0) return undefined
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.floor((sorted.length - 1) / 2)]
-}
-
-export function percentile (samples: number[], p: number): number | undefined {
-  if (samples.length === 0) return undefined
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1)]
-}
-
 /** "12×200 3×503 (refresh 85 ms)" for one region's calls in one bucket. */
 function describe (calls: Call[]): string {
   if (calls.length === 0) return 'no calls'
   const counts = new Map<string, number>()
   for (const c of calls) counts.set(outcome(c), (counts.get(outcome(c)) ?? 0) + 1)
-  const refreshMs = median(calls.filter((c) => c.what === 'POST /auth/refresh' && c.status === 200).map((c) => c.ms))
+  const refreshes = calls.filter((c) => c.what === 'POST /auth/refresh' && c.status === 200).map((c) => c.ms)
   const parts = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([what, n]) => `${n}×${what}`)
-  return `${parts.join(' ')}${refreshMs === undefined ? '' : ` (refresh ${refreshMs} ms)`}`
+  return `${parts.join(' ')}${refreshes.length === 0 ? '' : ` (refresh ${median(refreshes)} ms)`}`
 }
 
 const at = (ms: number) => `+${(ms / 1000).toFixed(1).padStart(5)} s`

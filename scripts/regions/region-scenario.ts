@@ -5,7 +5,7 @@
 // Every call a client makes is recorded with the region the client is in and the region that served it.
 import { randomBytes } from 'node:crypto'
 import { generateKeySetJson } from '../../src/tokens/key-set.js'
-import { CLUSTER_ENV, startInstance } from '../load-balancer-scenario.js'
+import { bearer, CLUSTER_ENV, post, startInstance } from '../load-balancer-scenario.js'
 import { sleep } from './cluster-admin.js'
 import { REGIONS, SHARD_SLOTS, startRegionCluster, type RegionCluster, type RegionClusterOptions } from './region-cluster.js'
 
@@ -56,6 +56,11 @@ export async function startDeployment (options: RegionClusterOptions = {}): Prom
       REDIS_KEY_PREFIX: 'regions:',
       // A command to a master in another region is a round trip on a link; on a busy laptop, more room than 1 s.
       REDIS_COMMAND_TIMEOUT_MS: '3000',
+      // Every client sends from one address, so the per-IP limits are set out of reach, but counted: a login or a
+      // refresh pays for its counter's round trip as it would in a deployment (on the region's home master).
+      RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '1000000',
+      RATE_LIMIT_REFRESH_PER_IP_PER_MINUTE: '1000000',
+      RATE_LIMIT_REGISTER_PER_IP_PER_HOUR: '1000000',
       JWT_KEYS: await generateKeySetJson('EdDSA'),
       REFRESH_TOKEN_SECRET: randomBytes(32).toString('base64url')
     }
@@ -70,10 +75,6 @@ export async function startDeployment (options: RegionClusterOptions = {}): Prom
   const timeline = newTimeline()
   return { cluster, sites, timeline, note: (text) => timeline.events.push({ atMs: Date.now() - timeline.startMs, text }), close }
 }
-
-const post = (body: unknown, headers: Record<string, string> = {}): RequestInit =>
-  ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
-const bearer = (token: string): RequestInit => ({ headers: { authorization: `Bearer ${token}` } })
 
 export interface Answer { status: number, body: Record<string, unknown>, retryAfterS?: number, ms: number }
 

@@ -61,18 +61,33 @@ export interface AuthService {
  * secret a list of candidate emails cannot be hashed to find it.
  */
 export function accountReference (secret: string): (canonicalEmail: string) => string {
-  const key = createHmac('sha256', secret).update('rotor account reference v1').digest()
-  return (email) => createHmac('sha256', key).update(email).digest('base64url').slice(0, 22)
+  return keyedDigest(secret, 'rotor account reference v1')
+}
+
+/**
+ * The id of a user that does not exist, one per email, which nobody without the secret can compute. A login for an
+ * unknown email reads that user's record, as a known email reads its user's: the same round trips, to a node in a
+ * region as random as a real user's home, so the time a login takes does not tell whether an account exists, even
+ * across regions (docs/regions.md#local-reads). 22 base64url characters, like a real id.
+ */
+export function decoyUserId (secret: string): (canonicalEmail: string) => string {
+  return keyedDigest(secret, 'rotor decoy user v1')
+}
+
+function keyedDigest (secret: string, label: string): (value: string) => string {
+  const key = createHmac('sha256', secret).update(label).digest()
+  return (value) => createHmac('sha256', key).update(value).digest('base64url').slice(0, 22)
 }
 
 export function createAuthService (deps: {
   users: UserStore, passwords: PasswordHasher, sessions: SessionStore, revoker: Revoker, starter: SessionStarter
   loginThrottle: LoginThrottle, passwordPolicy: PasswordPolicy
-  /** Server secret keying account references in logs (accountReference). */
+  /** Server secret keying account references in logs (accountReference) and decoy user ids (decoyUserId). */
   accountReferenceKey: string
 }): AuthService {
   const { users, passwords, sessions, revoker, starter, loginThrottle, passwordPolicy } = deps
   const reference = accountReference(deps.accountReferenceKey)
+  const decoy = decoyUserId(deps.accountReferenceKey)
 
   return {
     async register ({ email, password, permit }) {
@@ -89,22 +104,28 @@ export function createAuthService (deps: {
       const account = canonicalEmail(email)
       // No account can have this address (the same rule as registration): said plainly, before any work.
       if (account === undefined) return { ok: false, reason: 'invalid_email' }
-      const attempt = await loginThrottle.begin(account)
+      const userId = await users.findIdByEmail(account)
+      // An unknown email reads its decoy user's record (only the read's cost matters, decoyUserId) and is counted
+      // under that id: one count per account, known or not, in the slot of its user (the home region). Record and
+      // count go to that slot's master at once: one round trip, the same for both.
+      const subject = userId ?? decoy(account)
+      const [attempt, found] = await Promise.all([loginThrottle.begin(subject), users.findById(subject)])
       if (!attempt.allowed) return { ok: false, reason: 'throttled', retryAfterMs: attempt.retryAfterMs, account: reference(account) }
-      const user = await users.findByEmail(account)
+      // An index entry whose user is missing (a crash between registration's two writes) reads as unknown.
+      const user = userId === undefined ? undefined : found
       let ok: boolean
       try {
         ok = await passwords.verify(user?.passwordHash, password, permit)
       } catch (err) {
         // Best effort: the 503 matters more than the count, which is bounded anyway.
-        if (err instanceof SemaphoreSaturatedError) await loginThrottle.refund(account).catch(() => undefined)
+        if (err instanceof SemaphoreSaturatedError) await loginThrottle.refund(subject).catch(() => undefined)
         throw err
       }
       if (!ok || user === undefined) return { ok: false, reason: 'bad_credentials', account: reference(account), userId: user?.id }
       const started = await starter.start(user, { userAgent, ip })
-      // A disabled account keeps its count: clearing it would tell an attacker the password was right.
+      // A disabled account keeps its count: clearing it would tell an attacker the password was right. A started
+      // session has cleared it (create-family.lua).
       if (!started.ok) return { ok: false, reason: started.reason === 'disabled' ? 'disabled' : 'bad_credentials', account: reference(account), userId: user.id }
-      await loginThrottle.succeeded(account)
       return started
     },
 

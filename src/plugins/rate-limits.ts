@@ -4,10 +4,14 @@
 // of its window. Routes opt in with `config: { rateLimit: app.rateLimits.login }`. request.ip is the socket address
 // unless TRUST_PROXY names the proxies, so a client cannot pick its own key with X-Forwarded-For.
 // A 429 goes through the error table (rate_limited, Retry-After in seconds) and the audit channel.
+// In a region of a Cluster spanning regions (REDIS_HOME_SLOTS), the counters are the region's: all on its home
+// master, so a limited request crosses no region for its count; a client spreading requests over the regions gets
+// each region's limit (docs/regions.md#what-stays-global). The per-account login lock-out stays one count worldwide.
 import fp from 'fastify-plugin'
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
 import { errors, withRetryAfter } from '../errors.js'
 import { createKeyNames } from '../key-names.js'
+import { homeTag } from '../users/home-slots.js'
 
 /** Limit names: a closed set, used as the `limit` label of rotor_rate_limited_total. */
 export type RateLimitName = 'login_ip' | 'refresh_ip' | 'register_ip'
@@ -27,7 +31,7 @@ export default fp(async (app) => {
   await app.register(rateLimit, {
     global: false, // only routes that name a limit
     redis: app.redis,
-    nameSpace: createKeyNames(redis.keyPrefix).rateLimitNamespace(),
+    nameSpace: createKeyNames(redis.keyPrefix).rateLimitNamespace(redis.homeSlots === undefined ? undefined : homeTag('rate-limit', redis.homeSlots)),
     // Fail open when Redis errors: every limited route needs Redis for its own work, so it answers 503 anyway and
     // nothing is gained by refusing earlier, while a 500 from the limiter would hide the real state.
     skipOnError: true,

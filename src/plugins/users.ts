@@ -34,8 +34,14 @@ declare module 'fastify' {
 export default fp(async (app) => {
   const { redis, passwordHashing, passwordMinStrengthScore, loginLockout } = app.config
   const keys = createKeyNames(redis.keyPrefix)
-  const indexMayLag = redis.topology.kind === 'cluster' && redis.topology.localNodes !== undefined
-  const users = createUserStore({ redis: app.redis, keys, nowMs: app.clock, newUserId: homeUserIds(keys, redis.homeSlots), indexMayLag })
+  const readsLocally = redis.topology.kind === 'cluster' && redis.topology.localNodes !== undefined
+  const users = createUserStore({
+    redis: app.redis,
+    keys,
+    nowMs: app.clock,
+    newUserId: homeUserIds(keys, redis.homeSlots),
+    localIndex: readsLocally ? { spread: (key) => app.redisDurability.spreadToReplicas(key) } : undefined
+  })
   app.decorate('users', users)
   app.decorate('userEmails', createUserEmails({ users, maxEntries: app.config.userEmailCacheMaxEntries, isStoreUnavailable: isStoreError }))
   app.decorate('passwords', await createPasswordHasher(OWASP_ARGON2ID, passwordHashing))

@@ -110,8 +110,10 @@ export function createSessionStore (deps: {
   const now = () => nowOverride(storeClock)
   const durability = deps.durability ?? NO_DURABILITY
   defineScripts(redis)
+  // A new family also clears the account's failed-login count (create-family.lua): same slot, same step.
+  const scriptKeys = (name: ScriptName, userId: string) => name === 'create-family' ? [keys.user(userId), keys.loginFailures(userId)] : [keys.user(userId)]
   const run = async (name: ScriptName, userId: string, args: Array<string | number | Buffer>, purpose: WritePurpose = 'issue') =>
-    runScriptDurably(redis, name, [keys.user(userId)], args, await durability.forWrite(purpose, keys.user(userId)))
+    runScriptDurably(redis, name, scriptKeys(name, userId), args, await durability.forWrite(purpose, keys.user(userId)))
   const idleMs = policy.idleTtlSeconds * 1000
   const absoluteMs = policy.absoluteTtlSeconds * 1000
   const unreplicated = unreplicatedWrites({ redis, userKey: keys.user, now, idleMs })

@@ -33,3 +33,13 @@ export function homeUserIds (keys: KeyNames, ranges?: SlotRanges): () => string 
     throw new Error(`no user id in the home slots after ${maxDraws} draws`)
   }
 }
+
+/**
+ * A hash tag whose slot is in `ranges`, the same for every instance given them: `label-n` for the smallest such n
+ * (about three tries with a third of the slots). Keys that carry it live on the home region's master.
+ */
+export function homeTag (label: string, ranges: SlotRanges): string {
+  const maxTries = Math.ceil(1000 * CLUSTER_SLOTS / slotCount(ranges))
+  for (let n = 0; n < maxTries; n++) if (inRanges(calculateSlot(`{${label}-${n}}`), ranges)) return `${label}-${n}`
+  throw new Error(`no ${label} tag in the home slots after ${maxTries} tries`)
+}

@@ -1,10 +1,12 @@
 // Per-account login back-off (ASVS 2.2.1; OWASP Authentication Cheat Sheet, "Account lockout"): after
 // `afterFailures` failed attempts on one account, further attempts are refused for a lock that doubles with each
-// further failure but never exceeds `maxSeconds`, and a successful login clears it. A lock always ends by itself, so an
-// attacker can slow a user down but never lock them out for good; meanwhile the attacker gets about one guess per
-// `maxSeconds`. Keyed by the canonical email whether or not the account exists (no enumeration). State in Redis, shared
-// by every instance and counted on Redis's clock (store-clock.lua), so instances need not agree on time; tests inject
-// a clock instead. No Fastify here.
+// further failure but never exceeds `maxSeconds`, and a successful login clears it (the session it starts does:
+// create-family.lua). A lock always ends by itself, so an attacker can slow a user down but never lock them out for
+// good; meanwhile the attacker gets about one guess per `maxSeconds`. Keyed by the account's user id, or for an email
+// without an account by a decoy id derived from it (no enumeration): one count per account for every region, in the
+// user's home slot. State in Redis, shared by every
+// instance and counted on Redis's clock (store-clock.lua), so instances need not agree on time; tests inject a clock
+// instead. No Fastify here.
 import type { KeyNames } from '../key-names.js'
 import { defineScripts, nowOverride, runScript, type RedisClient } from '../sessions/scripts.js'
 
@@ -23,11 +25,9 @@ export interface LoginThrottle {
    * Before the password is checked: refuse while the account is locked (counting nothing), otherwise count this attempt
    * atomically and, from the threshold on, lock the account for the attempts after it.
    */
-  begin (account: string): Promise<LoginAttempt>
-  /** The password was right: forget every failure and any lock. */
-  succeeded (account: string): Promise<void>
+  begin (subject: string): Promise<LoginAttempt>
   /** The attempt never reached the password check (hasher saturated): take the count back. */
-  refund (account: string): Promise<void>
+  refund (subject: string): Promise<void>
 }
 
 export function createLoginThrottle (deps: {
@@ -40,18 +40,15 @@ export function createLoginThrottle (deps: {
   const off = policy.afterFailures === 0
 
   return {
-    async begin (account) {
+    async begin (subject) {
       if (off) return { allowed: true }
-      const [allowed, retryAfterMs] = await runScript(redis, 'begin-login-attempt', [keys.loginFailures(account)], [
+      const [allowed, retryAfterMs] = await runScript(redis, 'begin-login-attempt', [keys.loginFailures(subject)], [
         nowOverride(storeClock), policy.afterFailures, policy.failureWindowSeconds * 1000, policy.baseSeconds * 1000, policy.maxSeconds * 1000
       ])
       return allowed === 1 ? { allowed: true } : { allowed: false, retryAfterMs: Number(retryAfterMs) }
     },
-    async succeeded (account) {
-      if (!off) await redis.del(keys.loginFailures(account))
-    },
-    async refund (account) {
-      if (!off) await runScript(redis, 'refund-login-attempt', [keys.loginFailures(account)], [])
+    async refund (subject) {
+      if (!off) await runScript(redis, 'refund-login-attempt', [keys.loginFailures(subject)], [])
     }
   }
 }

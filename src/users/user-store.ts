@@ -21,6 +21,8 @@ export interface UserStore {
   /** Claims the email (SET NX) then writes the user. Returns undefined when the email is taken. */
   create (input: { email: string, passwordHash: string }): Promise<User | undefined>
   findByEmail (canonicalEmail: string): Promise<User | undefined>
+  /** The email index alone: the user id an email belongs to, or undefined. */
+  findIdByEmail (canonicalEmail: string): Promise<string | undefined>
   findById (userId: string): Promise<User | undefined>
   /** The email alone (one HGET, no password hash read), or undefined for an unknown user. */
   findEmail (userId: string): Promise<string | undefined>
@@ -32,21 +34,26 @@ export interface UserStore {
 
 /**
  * `newUserId`: how a new user's id is drawn (default: random; src/users/home-slots.ts for a home region).
- * `indexMayLag`: the email lookup may be answered by a replica (REDIS_LOCAL_NODES), which may not hold an entry yet.
+ * `localIndex`: the email lookup is answered by a node of this region, maybe a replica (REDIS_LOCAL_NODES); a
+ * registration then waits (`spread`) until every replica holds the new entry, so a lookup never needs the master.
  */
 export function createUserStore (deps: {
-  redis: RedisClient, keys: KeyNames, nowMs: () => number, newUserId?: () => string, indexMayLag?: boolean
+  redis: RedisClient, keys: KeyNames, nowMs: () => number, newUserId?: () => string
+  localIndex?: { spread: (emailKey: string) => Promise<unknown> }
 }): UserStore {
-  const { redis, keys, nowMs, newUserId = randomId, indexMayLag = false } = deps
+  const { redis, keys, nowMs, newUserId = randomId, localIndex } = deps
 
   async function findUserId (key: string): Promise<string | null> {
-    if (!indexMayLag) return redis.get(key)
-    const local = await redis.get(key).catch(() => null)
-    if (local !== null) return local
-    // A miss (a user registered a moment ago) or an unreachable replica: ask the master. MGET is the same read, but
-    // the local-read route (src/redis-local-reads.ts) sends only GET to a replica.
-    const [id] = await redis.mget(key)
-    return id ?? null
+    if (localIndex === undefined) return redis.get(key)
+    // A miss is an answer: asking the master only then would make an unknown email cost one (maybe inter-region)
+    // round trip more than a known one. A replica that does not answer is another matter: MGET is the same read on
+    // the master, which the local-read route (src/redis-local-reads.ts) leaves there.
+    try {
+      return await redis.get(key)
+    } catch {
+      const [id] = await redis.mget(key)
+      return id ?? null
+    }
   }
 
   async function findById (userId: string): Promise<User | undefined> {
@@ -82,6 +89,7 @@ export function createUserStore (deps: {
       try {
         await redis.hset(keys.user(id), { email, ph: passwordHash, c: createdAtMs, sv: 0 })
         await redis.persist(keys.email(email))
+        await localIndex?.spread(keys.email(email))
       } catch (err) {
         await redis.del(keys.email(email)).catch(() => undefined)
         throw err
@@ -94,6 +102,7 @@ export function createUserStore (deps: {
       return id === null ? undefined : findById(id)
     },
     findById,
+    findIdByEmail: async (canonicalEmail) => (await findUserId(keys.email(canonicalEmail))) ?? undefined,
     findEmail: async (userId) => (await redis.hget(keys.user(userId), 'email')) ?? undefined,
     setPasswordHash: (userId, passwordHash) => update(userId, { ph: passwordHash }),
     setRoles: (userId, roles) => update(userId, { roles: roles.join(',') }),

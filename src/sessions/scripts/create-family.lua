@@ -2,7 +2,8 @@
 -- atomic step, on a bounded number of fields (read_fields): prune dead families and, when the user has
 -- MAX_SESSIONS_PER_USER families, delete the least recently used (tombstones first, then live families by last use;
 -- exact on a small hash, among a random sample on a big one, at most MAX_EVICTED_SAMPLED per login there).
--- KEYS[1] = user hash
+-- KEYS[1] = user hash   KEYS[2] = the account's failed-login count (login-failures, same slot): deleted with the new
+--   family, since a session is only started once the password was right (one round trip, not two)
 -- ARGV[1] = family id   ARGV[2] = hash of generation 1's secret (16 raw bytes)   ARGV[3] = now override (ms; tests
 -- only, '' = Redis TIME)   ARGV[4] = idle TTL (ms)   ARGV[5] = absolute TTL (ms)   ARGV[6] = metadata (ip and user
 -- agent summary)   ARGV[7] = max sessions (0 = unlimited)   ARGV[8] = hash of generation 2's secret (16 raw bytes, derived
@@ -52,6 +53,7 @@ redis.call('HSET', KEYS[1], family_field(ARGV[1]), encode_family({
   g = 1, h = ARGV[2], n = #ARGV[8] == 16 and ARGV[8], lu = now, rt = now, ax = ax, c = now, sv = sv, gc = 0, rv = false,
   meta = ARGV[6]
 }))
+redis.call('DEL', KEYS[2])
 local reply = { 'ok', sv, ax, now }
 for _, id in ipairs(evicted) do table.insert(reply, id) end
 return reply
