@@ -34,11 +34,14 @@ export function haproxyInstalled (): boolean {
   return spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0
 }
 
-/** HAProxy in the foreground on a free loopback port; its server state changes are noted in the timeline. */
-export async function startBalancer (servers: string[], timeline: Timeline) {
+/**
+ * HAProxy in the foreground on a free loopback port; its server state changes are noted in the timeline. `extraEnv`:
+ * more of deploy/haproxy.cfg's variables (LB_ROUND_ROBIN).
+ */
+export async function startBalancer (servers: string[], timeline: Timeline, extraEnv: Record<string, string> = {}) {
   const port = await freePort()
   const addresses = Object.fromEntries(servers.map((address, i) => [`ROTOR_${i + 1}_ADDR`, address]))
-  const env = { PATH: process.env.PATH ?? '', LB_BIND: `127.0.0.1:${port}`, LB_SERVED_BY_HEADER: '1', ...addresses }
+  const env = { PATH: process.env.PATH ?? '', LB_BIND: `127.0.0.1:${port}`, LB_SERVED_BY_HEADER: '1', ...addresses, ...extraEnv }
   const child = spawn('haproxy', ['-db', '-f', 'deploy/haproxy.cfg'], { cwd: ROOT, env })
   let output = ''
   createInterface({ input: child.stdout }).on('line', (line) => { output += `${line}\n` })

@@ -2,6 +2,7 @@
 // HAProxy in front with deploy/haproxy.cfg. While clients call GET /me and POST /auth/refresh in a loop, one instance
 // is SIGKILLed and another SIGTERMed, and no client sees anything but 200: HAProxy replays what is safe to replay on
 // another instance, and the drain keeps the stopping instance serving until the balancer has taken it out of rotation.
+// A session's bearer calls stick to one instance (affinity, for its verified-token cache) until that instance goes.
 // The scenario is the one `npm run demo:cluster` prints (scripts/demo-cluster.ts).
 import t from 'tap'
 import { freePort } from '../src/redis-server.js'
@@ -44,7 +45,13 @@ t.test('a crashed and a gracefully stopped instance cost the clients behind HAPr
   const hungAt = event('SIGSTOP rotor-2')
   const killedAt = event('SIGKILL rotor-2')
   const before = calls.filter((c) => c.atMs + c.ms < hungAt)
-  t.same(new Set(before.map((c) => c.servedBy)), new Set(['rotor-1', 'rotor-2', 'rotor-3']), 'round robin spread the calls over all three')
+  t.same(new Set(before.map((c) => c.servedBy)), new Set(['rotor-1', 'rotor-2', 'rotor-3']), 'the calls were spread over all three')
+  // Affinity (deploy/haproxy.cfg): a session's bearer calls go to one instance, refreshes (no bearer) take turns.
+  for (const client of clients) {
+    const mine = before.filter((c) => c.client === client.client && c.retries === 0)
+    t.equal(new Set(mine.filter((c) => c.what === 'GET /me').map((c) => c.servedBy)).size, 1, `client ${client.client}: every GET /me on one instance`)
+  }
+  t.ok(new Set(before.filter((c) => c.what === 'POST /auth/refresh').map((c) => c.servedBy)).size > 1, 'refreshes on more than one')
   t.ok(event('HAProxy marks rotor-2 DOWN') > killedAt, 'HAProxy took the crashed instance out')
   t.same(calls.filter((c) => c.atMs > hungAt + 50 && c.servedBy === 'rotor-2'), [], 'nothing was answered by the hung, then dead instance')
   const probeClients = new Set(probes.map((p) => p.client))

@@ -111,6 +111,16 @@ t.test('counts refused access tokens by reason', async (t) => {
   t.equal(rejected('expired'), 1)
 })
 
+t.test('counts access-token verifications from the cache and in full, for the cold-verify ratio', async (t) => {
+  const app = await buildTestApp(t)
+  const { accessToken } = await registerAndLogin(app)
+  for (let i = 0; i < 4; i++) t.equal((await app.inject({ url: '/me', headers: bearer(accessToken) })).statusCode, 200)
+  t.equal((await app.inject({ url: '/me', headers: bearer(`${accessToken}x`) })).statusCode, 401, 'a token never seen, refused')
+  const { samples } = await scrape(app)
+  t.equal(valueOf(samples, 'rotor_access_token_verifications_total', { path: 'full' }), 2, 'the first use of each token is checked in full')
+  t.equal(valueOf(samples, 'rotor_access_token_verifications_total', { path: 'cache' }), 3, 'its next uses come from the cache')
+})
+
 t.test('never exposes a user id, email, family id or token in a label', async (t) => {
   const app = await buildTestApp(t)
   const user = await registerAndLogin(app)

@@ -10,6 +10,7 @@ import { instrumentRevocationFeed } from '../metrics/feed-metrics.js'
 import { instrumentRedisClient } from '../metrics/redis-timing.js'
 import { createMetricsRegistry } from '../metrics/registry.js'
 import { createSecurityMetrics, type TokenRejection } from '../metrics/security-metrics.js'
+import { instrumentTokenCache } from '../metrics/token-cache-metrics.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,6 +30,7 @@ export default fp(async (app) => {
   instrumentRedisClient(app.redis, registry)
   instrumentRevocationFeed(app.revocations.feed, registry)
   instrumentDurability(app.redisDurability, registry)
+  instrumentTokenCache(app.accessTokens, registry)
   const activeSessions = createActiveSessions({
     redis: app.redis,
     keys: createKeyNames(redis.keyPrefix),
@@ -51,4 +53,4 @@ export default fp(async (app) => {
   app.revoker.onRevoked(security.onRevoked)
   app.decorate('metrics', { registry, activeSessions, accessTokenRejected: security.accessTokenRejected })
   app.addHook('onClose', async () => { await activeSessions.stop() })
-}, { name: 'metrics', dependencies: ['config', 'audit', 'redis', 'revocations', 'sessions'] })
+}, { name: 'metrics', dependencies: ['config', 'audit', 'redis', 'revocations', 'sessions', 'access-tokens'] })
