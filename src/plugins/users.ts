@@ -40,7 +40,8 @@ export default fp(async (app) => {
     keys,
     nowMs: app.clock,
     newUserId: homeUserIds(keys, redis.homeSlots),
-    localIndex: readsLocally ? { spread: (key) => app.redisDurability.spreadToReplicas(key) } : undefined
+    replicate: (key) => app.redisDurability.spreadToReplicas(key),
+    readsLocally
   })
   app.decorate('users', users)
   app.decorate('userEmails', createUserEmails({ users, maxEntries: app.config.userEmailCacheMaxEntries, isStoreUnavailable: isStoreError }))

@@ -9,7 +9,7 @@ export type RedisClient = Redis | Cluster
 
 export const SCRIPT_NAMES = ['create-family', 'rotate-refresh-token', 'revoke-family', 'revoke-all-for-user',
   'check-session', 'list-sessions', 'publish-revocation', 'begin-login-attempt', 'refund-login-attempt', 'mark-undelivered',
-  'forget-family'] as const
+  'forget-family', 'take-over-email'] as const
 export type ScriptName = typeof SCRIPT_NAMES[number]
 
 // Shared Lua prepended at load (Redis scripts cannot import one another): the store's clock (store-clock.lua) for

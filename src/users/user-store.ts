@@ -3,8 +3,8 @@
 import type { KeyNames } from '../key-names.js'
 import type { RedisClient } from '../sessions/scripts.js'
 import { randomId } from '../sessions/refresh-token.js'
+import { claimEmail } from './email-claim.js'
 
-const CLAIM_TTL_MS = 10_000
 
 export interface User {
   id: string
@@ -34,17 +34,19 @@ export interface UserStore {
 
 /**
  * `newUserId`: how a new user's id is drawn (default: random; src/users/home-slots.ts for a home region).
- * `localIndex`: the email lookup is answered by a node of this region, maybe a replica (REDIS_LOCAL_NODES); a
- * registration then waits (`spread`) until every replica holds the new entry, so a lookup never needs the master.
+ * `replicate`: waits, best effort, until every replica holds a key just written (src/redis-durability.ts,
+ * spreadToReplicas). A registration is answered once its user record and its email entry are both there: a failover
+ * then loses neither, and with `readsLocally` (REDIS_LOCAL_NODES: the email lookup may be answered by a replica of
+ * this region) a lookup never needs to ask the master.
  */
 export function createUserStore (deps: {
   redis: RedisClient, keys: KeyNames, nowMs: () => number, newUserId?: () => string
-  localIndex?: { spread: (emailKey: string) => Promise<unknown> }
+  replicate?: (key: string) => Promise<unknown>, readsLocally?: boolean
 }): UserStore {
-  const { redis, keys, nowMs, newUserId = randomId, localIndex } = deps
+  const { redis, keys, nowMs, newUserId = randomId, replicate = async () => undefined, readsLocally = false } = deps
 
   async function findUserId (key: string): Promise<string | null> {
-    if (localIndex === undefined) return redis.get(key)
+    if (!readsLocally) return redis.get(key)
     // A miss is an answer: asking the master only then would make an unknown email cost one (maybe inter-region)
     // round trip more than a known one. A replica that does not answer is another matter: MGET is the same read on
     // the master, which the local-read route (src/redis-local-reads.ts) leaves there.
@@ -82,14 +84,13 @@ export function createUserStore (deps: {
     async create ({ email, passwordHash }) {
       const id = newUserId()
       const createdAtMs = nowMs()
-      // The email index and the user live in different hash slots, so this is two steps: a claim that expires by
-      // itself, then the user, then the claim made durable. A crash in between frees the email within seconds.
-      const claimed = await redis.set(keys.email(email), id, 'PX', CLAIM_TTL_MS, 'NX')
-      if (claimed !== 'OK') return undefined
+      if (!await claimEmail(redis, keys, email, id)) return undefined
       try {
         await redis.hset(keys.user(id), { email, ph: passwordHash, c: createdAtMs, sv: 0 })
+        // The user first: an entry made durable must never outlive its user on a failover (email-claim.ts).
+        await replicate(keys.user(id))
         await redis.persist(keys.email(email))
-        await localIndex?.spread(keys.email(email))
+        await replicate(keys.email(email))
       } catch (err) {
         await redis.del(keys.email(email)).catch(() => undefined)
         throw err
