@@ -1,7 +1,7 @@
 // Stale-tolerant reads from this region's own nodes (REDIS_LOCAL_NODES) in a Redis Cluster that spans regions
 // (docs/regions.md#local-reads). Only the email index lookup at login qualifies: an entry is written once at
-// registration and never changes, so a replica can only lag by not holding it yet, and the user store asks the master
-// on a miss. Everything else (user records, session scripts, revocations) reads the slot's master: a rotation must
+// registration and never changes, so a replica can only lag by not holding it yet, which a registration waits out
+// (src/users/user-store.ts). Everything else (user records, session scripts, revocations) reads the slot's master: a rotation must
 // see the generation the last one wrote, and a stale password hash, disabled flag or session list must not be used.
 import type { Redis } from 'ioredis'
 import type { HostPort } from './config-values.js'

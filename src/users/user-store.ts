@@ -5,7 +5,6 @@ import type { RedisClient } from '../sessions/scripts.js'
 import { randomId } from '../sessions/refresh-token.js'
 import { claimEmail } from './email-claim.js'
 
-
 export interface User {
   id: string
   email: string
@@ -18,7 +17,7 @@ export interface User {
 }
 
 export interface UserStore {
-  /** Claims the email (SET NX) then writes the user. Returns undefined when the email is taken. */
+  /** Claims the email (src/users/email-claim.ts) then writes the user. Returns undefined when the email is taken. */
   create (input: { email: string, passwordHash: string }): Promise<User | undefined>
   findByEmail (canonicalEmail: string): Promise<User | undefined>
   /** The email index alone: the user id an email belongs to, or undefined. */
