@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Cluster, Redis } from 'ioredis'
 import { NotReplicatedError, StoreUnavailableError } from '../redis-errors.js'
+import { coalesceWrites } from '../redis-write-coalescing.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -50,6 +51,7 @@ export function nowOverride (storeClock: (() => number) | undefined): number | s
 export function runScript (redis: RedisClient, name: ScriptName, keys: string[], args: Array<string | number | Buffer>): Promise<ScriptReply> {
   const fn = (redis as unknown as Record<string, ScriptFn>)[commandName(name)]
   if (fn === undefined) throw new Error(`script ${name} is not defined on this client`)
+  coalesceWrites(redis)
   return fn.call(redis, keys.length, ...keys, ...args)
 }
 
@@ -89,6 +91,7 @@ export async function runScriptDurably (redis: RedisClient, name: ScriptName, ke
     if (loaded) pipeline.evalsha(scriptSha(name), keys.length, ...keys, ...args)
     else pipeline.eval(scriptSource(name), keys.length, ...keys, ...args)
     pipeline.wait(durability.replicas, durability.timeoutMs)
+    coalesceWrites(target)
     const results = (await execPipeline(pipeline)).slice(asking ? 1 : 0)
     const [scriptErr, reply] = results[0] ?? [new StoreUnavailableError('empty pipeline reply')]
     const [waitErr, acked] = results[1] ?? [new StoreUnavailableError('empty pipeline reply')]
