@@ -22,9 +22,20 @@ export interface VerifiedTokenCacheOptions {
   nowMs: () => number
 }
 
-/** 22 base64url characters: 132 bits of signature, plenty to spread entries. Safety comes from the full compare. */
-const KEY_CHARS = 22
-const keyOf = (token: string): string => token.slice(-KEY_CHARS)
+// The key is the last 5 characters of the signature read as 30 bits: a small integer on every V8 build, which the Map
+// hashes and compares without touching a string, and no key string kept per entry (measured: 4-10% less CPU per warm
+// request than a 22-character key, docs/benchmarks.md). Among 100,000 entries a few pairs of tokens share a key;
+// the newer one replaces the older, which is then verified in full once more. Safety comes from the full compare.
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+const SEXTET = new Uint8Array(128)
+for (let i = 0; i < BASE64URL.length; i++) SEXTET[BASE64URL.charCodeAt(i)] = i
+/** Any string gets a key (other characters count as 0, positions before the start as nothing): a miss, not an error. */
+const keyOf = (token: string): number => {
+  const n = token.length
+  let key = 0
+  for (let i = Math.max(0, n - 5); i < n; i++) key = (key << 6) | (SEXTET[token.charCodeAt(i)] ?? 0)
+  return key
+}
 /** Stored in memory of their own: a slice would keep the request's header string alive and read through it. */
 const ownCopy = (ascii: string): string => Buffer.from(ascii, 'latin1').toString('latin1')
 
@@ -32,7 +43,7 @@ export function createVerifiedTokenCache (options: VerifiedTokenCacheOptions): V
   const { maxEntries, clockToleranceSeconds, maxTokenAgeSeconds, nowMs } = options
   // Insertion order is eviction order (oldest first): a hit is a lookup and nothing else (it runs on every
   // request), and tokens are short-lived, so the oldest entry is also the nearest to its exp.
-  const entries = createOldestFirstMap<string, { token: string, claims: AccessClaims }>(maxEntries)
+  const entries = createOldestFirstMap<number, { token: string, claims: AccessClaims }>(maxEntries)
 
   return {
     get (token) {

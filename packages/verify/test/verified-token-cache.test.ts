@@ -49,3 +49,23 @@ t.test('still evicts after the cache was emptied entirely and filled again', asy
   t.equal(c.get(token(4)), undefined, 'the oldest of the new entries was evicted')
   t.same([5, 6].map((i) => c.get(token(i))?.userId), ['u5', 'u6'])
 })
+
+t.test('two tokens whose signatures end alike are told apart: each served its own claims or verified again, never the other\'s', async (t) => {
+  const { cache: c } = cache(10)
+  const first = 'header.payload-one.sameEND'
+  const second = 'header.payload-two.sameEND' // the same last characters, so the same key
+  c.set(first, claimsFor(1))
+  t.same(c.get(first)?.userId, 'u1')
+  t.equal(c.get(second), undefined, 'not the first token\'s claims: a miss, so it is verified in full')
+  c.set(second, claimsFor(2))
+  t.same(c.get(second)?.userId, 'u2', 'the newer one takes the place')
+  t.equal(c.get(first), undefined, 'and the older is verified in full again, never served the newer\'s claims')
+  t.equal(c.size(), 1)
+})
+
+t.test('any text is a lookup, not an error: short, empty, or with characters outside base64url', async (t) => {
+  const { cache: c } = cache(10)
+  c.set(token(1), claimsFor(1))
+  for (const text of ['', 'a', '..', 'ünïcødé✓', token(1) + '\u0000', token(1).slice(0, -1)]) t.equal(c.get(text), undefined, JSON.stringify(text))
+  t.same(c.get(token(1))?.userId, 'u1')
+})
