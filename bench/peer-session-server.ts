@@ -1,9 +1,11 @@
 // The peer of scenario 9 (issue 13): the usual Fastify way to keep users logged in, a server-side session in Redis
 // (@fastify/session with connect-redis, as their READMEs set it up), on the same Fastify and the same Redis server as
 // Rotor, pinned to the same core. GET /me answers what Rotor's /me answers (id, email, session id), from the session.
-// Configured in the peer's favour: `rolling: false` and `saveUninitialized: false`, so a logged-in request costs one
-// GET from Redis and one cookie signature check, and never a write (the defaults write the session back on every
-// request); `cookie.secure: false` only because the benchmark speaks plain HTTP.
+// PEER_SESSION_CONFIG picks one of two set-ups, both measured: `favoured` (`rolling: false`, `saveUninitialized:
+// false`), where a logged-in request costs one GET from Redis and one cookie signature check and never a write, and
+// `defaults`, the library's own defaults as its README starts users with (`rolling: true`: every request writes the
+// session back to Redis and sends a freshly signed cookie). `cookie.secure: false` only because the bench speaks plain
+// HTTP.
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import fastifyCookie from '@fastify/cookie'
@@ -20,7 +22,9 @@ declare module 'fastify' {
 const env = process.env
 const redisUrl = env.REDIS_URL
 const port = Number(env.PORT)
+const setUp = env.PEER_SESSION_CONFIG
 if (redisUrl === undefined || !Number.isInteger(port)) throw new Error('the orchestrator passes REDIS_URL and PORT')
+if (setUp !== 'favoured' && setUp !== 'defaults') throw new Error('PEER_SESSION_CONFIG must be favoured or defaults')
 
 const client = createClient({ url: redisUrl })
 await client.connect()
@@ -31,8 +35,7 @@ await app.register(fastifyCookie)
 await app.register(fastifySession, {
   secret: randomBytes(32).toString('base64url'),
   store,
-  rolling: false,
-  saveUninitialized: false,
+  ...(setUp === 'favoured' ? { rolling: false, saveUninitialized: false } : {}),
   cookie: { secure: false, httpOnly: true, sameSite: 'lax', maxAge: 86_400_000 }
 })
 app.addHook('onClose', async () => { await client.quit() })

@@ -150,15 +150,20 @@ export interface BenchResults {
     logoutAllMs: LatencyMs
     detection: string
   }
-  /** Scenario 9: Rotor's /me warm against @fastify/session + connect-redis, same users, alternating rounds (median round). */
+  /**
+   * Scenario 9: Rotor's /me warm against @fastify/session + connect-redis, same users, alternating rounds (median
+   * round of each comparison). `peer`, `ratio`, `ratioByCpu`: the peer set up in its favour (no write on a read);
+   * `defaults`: the peer at the library's defaults (every request writes the session back).
+   */
   peerSession: {
     sessions: number
     rotorWarm: Phase
     peer: Phase
-    rounds: Array<{ rotorRps: number, peerRps: number, rotorVsPeer: number }>
+    rounds: Array<{ rotorRps: number, peerRps: number, rotorVsPeer: number, peerDefaultsRps: number, rotorVsPeerDefaults: number }>
     ratio: number
     /** The peer's server and Redis CPU per request over Rotor's (info). */
     ratioByCpu: number
+    defaults: { rotorWarm: Phase, peer: Phase, ratio: number, ratioByCpu: number }
   }
   /** Scenario 10: node-oidc-provider's refresh with rotation, as many families as scenario 2; ratio: Rotor's rate over it. */
   peerOidc: { families: number, peer: Phase, ratio: number, ratioByCpu: number }

@@ -142,10 +142,10 @@ t.test('logout-all reaches each of three resource servers, which then answer 401
   t.ok(finiteLatency(p.logoutAllMs))
 })
 
-t.test('the peer comparison serves every user\'s session from @fastify/session + connect-redis beside Rotor\'s /me, round by round', async (t) => {
+t.test('the peer comparison serves every user\'s session from @fastify/session + connect-redis, at its defaults and in its favour, beside Rotor\'s /me, round by round', async (t) => {
   const p = results.peerSession
   t.equal(p.sessions, results.settings.users, 'one peer session per seeded user')
-  for (const [name, phase] of Object.entries({ rotorWarm: p.rotorWarm, peer: p.peer })) {
+  for (const [name, phase] of Object.entries({ rotorWarm: p.rotorWarm, peer: p.peer, peerDefaults: p.defaults.peer, rotorVsDefaults: p.defaults.rotorWarm })) {
     t.ok(positive(phase.rps), `${name} rps`)
     t.equal(phase.non2xx + phase.errors, 0, `${name}: every /me answered 200`)
     t.ok(finiteLatency(phase.latencyMs), `${name} latencies`)
@@ -153,7 +153,9 @@ t.test('the peer comparison serves every user\'s session from @fastify/session +
   t.equal(p.rounds.length, results.settings.rounds, 'one ratio per configured round')
   t.ok(p.rounds.every((r) => positive(r.rotorVsPeer)), 'a ratio per round')
   t.ok(p.rounds.some((r) => r.rotorVsPeer === p.ratio), 'the reported ratio is one of the rounds')
-  t.ok(positive(p.ratioByCpu), 'CPU per request compared too')
+  t.ok(p.rounds.some((r) => r.rotorVsPeerDefaults === p.defaults.ratio), 'so is the ratio to the peer at its defaults')
+  t.ok(p.rounds.every((r) => positive(r.peerDefaultsRps) && positive(r.rotorVsPeerDefaults)), 'the peer at its defaults measured each round')
+  t.ok(positive(p.ratioByCpu) && positive(p.defaults.ratioByCpu), 'CPU per request compared too')
 })
 
 t.test('node-oidc-provider rotates as many refresh tokens as Rotor did, each once, beside Rotor\'s refresh rate', async (t) => {
@@ -176,7 +178,7 @@ t.test('the verifier comparison has every verifier for both algorithms', async (
 t.test('each verdict follows from its figure, and the report prints every one', async (t) => {
   t.same(results.targets.map((x) => x.id), ['me-warm-vs-bare', 'me-warm-half-rate-p99', 'me-warm-half-rate-paced-p99',
     'me-cold-vs-raw-verify', 'refresh-vs-raw-evalsha', 'refresh-vs-parts', 'refresh-vs-oidc-provider', 'revocation-p99', 'revocation-p99-under-load', 'me-p99-login-storm-vs-quiet', 'me-p99-login-storm',
-    'celebrity-login-redis', 'celebrity-other-refresh-p99', 'rs-warm-vs-bare', 'rs-cold-vs-bound', 'rs-propagation-p99', 'peer-session-warm', 'memory-per-session'])
+    'celebrity-login-redis', 'celebrity-other-refresh-p99', 'rs-warm-vs-bare', 'rs-cold-vs-bound', 'rs-propagation-p99', 'peer-session-warm-defaults', 'peer-session-warm', 'memory-per-session'])
   for (const target of results.targets) {
     const holds = target.comparison === '>=' ? target.measured >= target.threshold
       : target.comparison === '<=' ? target.measured <= target.threshold : target.measured < target.threshold
