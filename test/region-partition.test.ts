@@ -3,7 +3,6 @@
 // carry on, and a revocation made there during the cut holds everywhere after the heal: no split brain, no revoked
 // session back, one lineage per family. Clients retry a 503 as told (test/region-clients.ts).
 import t from 'tap'
-import { keyOfShard } from '../scripts/regions/cluster-form.js'
 import { SHARD_SLOTS, startRegionCluster, type RegionCluster } from '../scripts/regions/region-cluster.js'
 import { bearer, json, login, refresh, registerAndLogin, uniquePrefix } from './helper.js'
 import { instanceIn, retryingOn503 } from './region-clients.js'
@@ -49,11 +48,7 @@ t.test('region 1 cut off: 503 there, its users carry on from region 2, and a rev
   // the revoked token (401): a known gap (docs/regions.md, "What each failure costs"), not this test's subject,
   // which is that a revocation made and acknowledged during the cut holds after the heal.
   const promoted = await cluster.masterOf(SHARD_SLOTS.get(1)![0], cluster.nodes.find((n) => n.region === 2))
-  await until('the promoted master to have a replica in sync', async () => {
-    const connection = cluster.admin(promoted!)
-    await connection.set(keyOfShard(1, 'region-partition-replicated'), String(Date.now()))
-    return (await connection.wait(1, 1000)) >= 1
-  }, FAILOVER_TARGET_MS)
+  await cluster.replicated(1, FAILOVER_TARGET_MS, { master: promoted, replicas: 1 })
 
   const moved = await retryingOn503(t, 'refresh', () => refresh(region2, roaming.refreshToken))
   t.equal(moved.statusCode, 200, 'region 1\'s user refreshes through region 2 during the cut')

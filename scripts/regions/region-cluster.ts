@@ -34,8 +34,9 @@ export interface RegionCluster {
   /**
    * Until both replicas of region r's master hold every write it has acknowledged so far (a marker write, then WAIT
    * on that connection): replication is asynchronous, so a cut or a kill right after a write may otherwise lose it.
+   * `master` and `replicas`: another node now serving shard r (a promoted replica) and how many replicas it must have.
    */
-  replicated (region: number, timeoutMs: number): Promise<void>
+  replicated (region: number, timeoutMs: number, options?: { master?: RegionNode, replicas?: number }): Promise<void>
   /** Cut region r from the two others on every proxy at once (a partition: nothing is reset). */
   isolate (region: number): void
   /** Heal every cut link. */
@@ -109,12 +110,12 @@ export async function startRegionCluster (options: RegionClusterOptions = {}): P
       const master = view.find((n) => n.master && !n.failing && n.slots.some(([a, b]) => slot >= a && slot <= b))
       return master === undefined ? undefined : byAddress(master.address)
     },
-    async replicated (region, timeoutMs) {
-      const home = nodes.find((n) => n.region === region && n.shard === region)!
+    async replicated (region, timeoutMs, { master, replicas = 2 } = {}) {
+      const home = master ?? nodes.find((n) => n.region === region && n.shard === region)!
       const connection = admin.node(home.host, home.port)
       await until(`region ${region}'s replicas to hold its writes`, async () => {
         await connection.set(keyOfShard(region, 'regions-harness-replicated'), String(Date.now()))
-        return (await connection.wait(2, 1000)) === 2
+        return (await connection.wait(replicas, 1000)) >= replicas
       }, timeoutMs)
     },
     isolate (region) {
