@@ -41,6 +41,8 @@ export class NotReplicatedError extends StoreUnavailableError {
   override name = 'NotReplicatedError'
   /** Set by the session store when the write revoked this family on the primary: announce it all the same. */
   revoked?: { userId: string, familyId: string }
+  /** Set by the session store when the write raised (or rewrote) this user's session version on the primary. */
+  floor?: { userId: string, minVersion: number }
   constructor (message: string, readonly reply: Array<string | number | null> | number | string | null) { super(message) }
 }
 

@@ -3,7 +3,7 @@
 // mode a primary demoted while a WAIT is blocked is a 503 with Retry-After, never a 500.
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { bearer, buildTestApp, json, refresh, registerAndLogin, uniquePrefix, type Test } from './helper.js'
+import { bearer, buildTestApp, json, login, refresh, registerAndLogin, uniquePrefix, type Test } from './helper.js'
 import { MASTER_NAME, startSentinels, type TestSentinels } from './topology-sentinel.js'
 import { info, settledWithin, until } from './topologies.js'
 
@@ -44,6 +44,37 @@ t.test('answers 503, not 500, when the primary is demoted while a durable write 
   t.match(res.headers['retry-after'], /^[0-9]+$/, 'with Retry-After')
   await until('the primary is back with both replicas', async () =>
     (await info(sentinels.node(old), 'replication')).get('connected_slaves') === '2', 20_000)
+})
+
+t.test('a logout-all answered 503 stands at once, and its retry confirms it (204) without ending a session begun since', async (t) => {
+  const app = await appOn(t, { REDIS_WAIT_TIMEOUT_MS: '300' })
+  const caller = await registerAndLogin(app)
+  const otherDevice = json<{ access_token: string, refresh_token: string }>(await login(app, caller.email))
+  const primary = sentinels.node(await sentinels.primary())
+  const replicas = await sentinels.replicas()
+  for (const port of replicas) sentinels.signal(port, 'SIGSTOP')
+  let first
+  try {
+    first = await app.inject({ method: 'POST', url: '/auth/logout-all', headers: bearer(caller.accessToken) })
+  } finally {
+    for (const port of replicas) sentinels.signal(port, 'SIGCONT')
+  }
+  t.equal(first.statusCode, 503, 'no replica acknowledged the bump in time')
+  // The bump stands on the primary, so it is announced all the same: its access tokens die now, not at expiry.
+  t.equal((await app.inject({ url: '/me', headers: bearer(otherDevice.access_token) })).statusCode, 401, 'the other device\'s access token is dead')
+  t.equal((await refresh(app, otherDevice.refresh_token)).statusCode, 400, 'and its refresh token')
+
+  const since = json<{ access_token: string, refresh_token: string }>(await login(app, caller.email))
+  const retry = await app.inject({ method: 'POST', url: '/auth/logout-all', headers: bearer(caller.accessToken) })
+  t.equal(retry.statusCode, 204, `the retry with the same token confirms the logout-all (${retry.body})`)
+  const key = `${app.config.redis.keyPrefix}{${caller.userId}}:user`
+  const version = await primary.hget(key, 'sv')
+  for (const port of replicas) t.equal(await sentinels.node(port).hget(key, 'sv'), version, `replica ${port} holds the bumped version`)
+  t.equal(version, '1', 'bumped once, not twice')
+  t.equal((await app.inject({ url: '/me', headers: bearer(since.access_token) })).statusCode, 200, 'the session begun since lives on')
+  t.equal((await refresh(app, since.refresh_token)).statusCode, 200, 'and refreshes')
+  t.equal((await app.inject({ url: '/auth/sessions', headers: bearer(caller.accessToken) })).statusCode, 401,
+    'the old token still opens nothing else')
 })
 
 t.test('keeps an acknowledged logout and logout-all when the primary dies right after the answer', async (t) => {

@@ -20,6 +20,11 @@ declare module 'fastify' {
     authenticate: Authenticate
     /** authenticate plus a Redis read that the session is live right now; fails closed (503) without Redis. */
     authenticateStrict: (request: FastifyRequest) => Promise<void>
+    /**
+     * authenticate, except that a user-wide revocation (a session-version floor) in the local list is left to the
+     * route's own store step: for POST /auth/logout-all, whose retry must meet the floor its first attempt raised.
+     */
+    authenticateDeferringFloor: (request: FastifyRequest) => Promise<void>
     /** After authentication: 403 insufficient_scope unless the token carries the role (RFC 6750 §3.1). */
     requireRole: (role: string) => (request: FastifyRequest) => Promise<void>
     /** The bearer token's text, or undefined when the request carries none. Throws on a non-Bearer scheme. */
@@ -53,7 +58,7 @@ export default fp(async (app) => {
   }
 
   /** Sets request.auth or throws invalid_token. A cached token costs no promise, no hash and no regular expression. */
-  const authenticateRequest = (request: FastifyRequest): void => {
+  const authenticateRequest = (request: FastifyRequest, deferFloor = false): void => {
     const token = bearerToken(request)
     if (token === undefined) throw errors.invalidToken()
     let claims: AccessClaims
@@ -64,7 +69,9 @@ export default fp(async (app) => {
       return reject(request, err.reason, err.reason === 'expired' ? 'The access token has expired' : undefined)
     }
     // After the signature: has the session been revoked since the token was issued? Claims only, no store round trip.
-    if (app.revocations.list.isRevoked(claims)) return reject(request, 'revoked', 'The session has been revoked')
+    // Deferring the floor: the session itself is asked about, at a version no floor reaches.
+    const asked = deferFloor ? { ...claims, sessionVersion: Number.MAX_SAFE_INTEGER } : claims
+    if (app.revocations.list.isRevoked(asked)) return reject(request, 'revoked', 'The session has been revoked')
     request.auth = claims
   }
 
@@ -95,6 +102,7 @@ export default fp(async (app) => {
       throw errors.invalidToken('The session has been revoked')
     }
   })
+  app.decorate('authenticateDeferringFloor', async (request: FastifyRequest) => { authenticateRequest(request, true) })
   app.decorate('requireRole', (role: string) => async (request: FastifyRequest) => {
     // Roles come from the token; a role change bumps the session version, so strict routes see current roles.
     if (request.auth === null || !request.auth.roles.includes(role)) throw errors.insufficientScope()

@@ -2,6 +2,7 @@
 // (re)connects replays the log from the last id it applied, and a periodic resync closes any gap pub/sub might leave,
 // so an instance that missed messages catches up. While the subscriber is down the feed reports 'degraded'.
 import type { RedisSubscriber } from '../redis-client.js'
+import { NotReplicatedError } from '../redis-errors.js'
 import { NO_DURABILITY, type DurabilityPolicy } from '../redis-durability.js'
 import { defineScripts, runScriptDurably, type RedisClient } from '../sessions/scripts.js'
 import type { LogEvent, RevocationEvent, RevocationList } from './revocation-list.js'
@@ -159,7 +160,13 @@ export function createRevocationFeed (deps: {
 
   return {
     async publish (event) {
-      await publishRevocation(redis, { logKey, channel, retentionMs }, event, durability)
+      try {
+        await publishRevocation(redis, { logKey, channel, retentionMs }, event, durability)
+      } catch (err) {
+        // Logged and broadcast on the primary, only its replication in doubt: this instance knows it at once too.
+        if (err instanceof NotReplicatedError) list.apply(event)
+        throw err
+      }
       list.apply(event)
     },
     async start () {

@@ -1,7 +1,7 @@
 // Every revocation, made real in two places: the session store (refresh tokens die at once) and the feed (access
 // tokens die on every instance within about a second). A store failure rejects, so callers fail closed (503).
 import { NotReplicatedError } from '../redis-errors.js'
-import type { SessionStore } from '../sessions/session-store.js'
+import type { LogoutAllCaller, SessionStore } from '../sessions/session-store.js'
 import type { RevocationFeed } from './revocation-feed.js'
 import type { RevocationEvent } from './revocation-list.js'
 
@@ -15,6 +15,11 @@ export interface Revoker {
   family (userId: string, familyId: string, reason: RevokeReason): Promise<boolean>
   /** Bump the user's session version: every family and every access token issued so far dies. Returns the new version. */
   allForUser (userId: string, reason: RevokeReason): Promise<number>
+  /**
+   * POST /auth/logout-all by an access token (SessionStore.logoutAll): true once every session of the caller's
+   * version or older is dead, replicated and announced; false when the caller's own session is not live (401).
+   */
+  logoutAll (caller: LogoutAllCaller): Promise<boolean>
   /** Broadcast a revocation the store has already made (reuse, rollback, eviction inside a script). */
   announceFamily (userId: string, familyId: string, reason: RevokeReason): Promise<void>
   /** Called after each revocation this instance made and broadcast (metrics); not for ones heard from other instances. */
@@ -32,12 +37,19 @@ export function createRevoker (deps: { sessions: SessionStore, feed: RevocationF
     publish({ kind: 'family', userId, familyId, atMs: nowMs(), reason })
   // A revocation answered 503 that stands on the primary (NotReplicatedError.revoked): its access tokens die now too,
   // best effort (the 503 is what the caller must see), since the client's retry finds no live family to announce.
+  // The same for a session-version bump: without it, a logout-all answered 503 would leave its access tokens alive
+  // on every verifier until they expire, or until a retry (which now confirms it rather than bumping again).
   const announceUnreplicated = async (err: unknown, reason: RevokeReason): Promise<never> => {
     if (err instanceof NotReplicatedError && err.revoked !== undefined) {
       await announceFamily(err.revoked.userId, err.revoked.familyId, reason).catch(() => undefined)
     }
+    if (err instanceof NotReplicatedError && err.floor !== undefined) {
+      await announceFloor(err.floor.userId, err.floor.minVersion, reason).catch(() => undefined)
+    }
     throw err
   }
+  const announceFloor = (userId: string, minVersion: number, reason: RevokeReason) =>
+    publish({ kind: 'user', userId, minVersion, atMs: nowMs(), reason })
 
   return {
     async byRefreshToken (token, reason) {
@@ -52,9 +64,18 @@ export function createRevoker (deps: { sessions: SessionStore, feed: RevocationF
       return revoked
     },
     async allForUser (userId, reason) {
-      const minVersion = await sessions.revokeAllForUser(userId, reason)
-      await publish({ kind: 'user', userId, minVersion, atMs: nowMs(), reason })
+      const minVersion = await sessions.revokeAllForUser(userId, reason).catch((err: unknown) => announceUnreplicated(err, reason))
+      await announceFloor(userId, minVersion, reason)
       return minVersion
+    },
+    async logoutAll (caller) {
+      const outcome = await sessions.logoutAll(caller, 'logout_all').catch((err: unknown) => announceUnreplicated(err, 'logout_all'))
+      if (!outcome.ok) return false
+      const event = { kind: 'user' as const, userId: caller.userId, minVersion: outcome.minVersion, atMs: nowMs(), reason: 'logout_all' as const }
+      // A confirmation is announced again, since the first attempt's announcement was best effort (applying it twice
+      // is harmless), but it is not a second revocation for the listeners (metrics).
+      await (outcome.already ? feed.publish(event) : publish(event))
+      return true
     },
     announceFamily,
     onRevoked (listener) { listeners.push(listener) }

@@ -92,16 +92,22 @@ const routes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/auth/logout-all', {
-    onRequest: app.authenticateStrict,
+    // The strict check is the store step itself (revoke-all-for-user.lua), so a retry can meet its own first attempt.
+    onRequest: app.authenticateDeferringFloor,
     schema: {
       summary: 'End every session of the caller (bumps the session version)',
+      description: 'Idempotent: a retry with the same access token after an answer that was lost or 503 confirms the ' +
+        'logout-all that already stands (204) and ends no session begun since.',
       tags: ['auth'],
       security: [{ bearerAuth: [] }],
       response: { 204: Type.Null({ description: 'Every refresh-token family of the user is dead' }), ...errorResponses(400, 401, 503) }
     }
   }, async (request, reply) => {
-    const { userId } = request.auth!
-    await app.revoker.allForUser(userId, 'logout_all')
+    const { userId, sessionId, sessionVersion } = request.auth!
+    if (!(await app.revoker.logoutAll({ userId, sessionId, sessionVersion }))) {
+      app.metrics.accessTokenRejected('strict_check')
+      throw errors.invalidToken('The session has been revoked')
+    }
     app.audit(request, { event: 'logout_all', userId })
     app.refreshCookie.clear(reply)
     return reply.code(204).send()

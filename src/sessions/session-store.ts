@@ -5,6 +5,7 @@ import type { KeyNames } from '../key-names.js'
 import { hashSecret, randomId, randomSecret, type RefreshTokenCodec } from './refresh-token.js'
 import { NO_DURABILITY, type DurabilityPolicy, type WritePurpose } from '../redis-durability.js'
 import { defineScripts, nowOverride, runScriptDurably, type RedisClient, type ScriptName } from './scripts.js'
+import { NotReplicatedError } from '../redis-errors.js'
 import { encodeSessionMetadata } from './session-metadata.js'
 import { createSessionReads } from './session-reads.js'
 import { unreplicatedWrites } from './unreplicated-writes.js'
@@ -72,6 +73,11 @@ export interface SessionStore {
   revokeByToken (tokenText: string, reason: string): Promise<'malformed' | 'unknown' | { userId: string, familyId: string }>
   /** Bump the user's session version and revoke every family. Returns the new version. */
   revokeAllForUser (userId: string, reason: string): Promise<number>
+  /**
+   * POST /auth/logout-all: the caller's strict check and the bump in one step; a caller whose token a standing
+   * logout-all already made old gets that one confirmed (replicated) instead of a second bump (revoke-all-for-user.lua).
+   */
+  logoutAll (caller: LogoutAllCaller, reason: string): Promise<LogoutAllResult>
   /** Strict check (one Redis read): whether the session behind an access token is live right now. */
   checkSession (userId: string, familyId: string, sessionVersion: number): Promise<'ok' | 'no_user' | 'disabled' | 'version' | 'missing' | 'revoked'>
   /**
@@ -83,14 +89,32 @@ export interface SessionStore {
   confirmRevoked (userId: string): Promise<void>
 }
 
-/** Bump the user's session version and revoke every family; returns the new version. Also used by the CLI. */
-export async function revokeAllSessions (deps: { redis: RedisClient, keys: KeyNames, storeClock?: () => number, idleMs: number, durability?: DurabilityPolicy },
-  userId: string, reason: string): Promise<number> {
+type RevokeAllDeps = { redis: RedisClient, keys: KeyNames, storeClock?: () => number, idleMs: number, durability?: DurabilityPolicy }
+
+/** A logout-all asked for by an access token: its session, and the session version it was issued at. */
+export interface LogoutAllCaller { userId: string, sessionId: string, sessionVersion: number }
+
+/** 'already': the caller's token is older than a logout-all that stands; it is now confirmed, nothing else changed. */
+export type LogoutAllResult = { ok: true, minVersion: number, already: boolean } | { ok: false, reason: 'no_user' | 'disabled' | 'missing' | 'revoked' }
+
+async function runRevokeAll (deps: RevokeAllDeps, userId: string, reason: string, caller?: LogoutAllCaller) {
   const { redis, keys } = deps
   defineScripts(redis)
   const key = keys.user(userId)
-  const reply = await runScriptDurably(redis, 'revoke-all-for-user', [key], [reason, nowOverride(deps.storeClock), deps.idleMs],
+  const callerArgs = caller === undefined ? ['', ''] : [caller.sessionVersion, caller.sessionId]
+  return runScriptDurably(redis, 'revoke-all-for-user', [key], [reason, nowOverride(deps.storeClock), deps.idleMs, ...callerArgs],
     await (deps.durability ?? NO_DURABILITY).forWrite('revoke', key))
+    .catch((err: unknown) => {
+      // The bump (or the confirming write) stands on the primary: tagged, for the revoker to announce it all the same.
+      const written = err instanceof NotReplicatedError && Array.isArray(err.reply) ? err.reply : undefined
+      if (written !== undefined && (written[0] === 'ok' || written[0] === 'already')) (err as NotReplicatedError).floor = { userId, minVersion: Number(written[1]) }
+      throw err
+    })
+}
+
+/** Bump the user's session version and revoke every family; returns the new version. Also used by the CLI. */
+export async function revokeAllSessions (deps: RevokeAllDeps, userId: string, reason: string): Promise<number> {
+  const reply = await runRevokeAll(deps, userId, reason)
   // No user record (purged, or lost in a failover without replicas): no session of it can be live, so every token
   // of that id is dead: announced as a floor no version reaches, and logout-all still succeeds (it is idempotent).
   return reply[0] === 'ok' ? Number(reply[1]) : Number.MAX_SAFE_INTEGER
@@ -186,6 +210,13 @@ export function createSessionStore (deps: {
     },
 
     revokeAllForUser: (userId, reason) => revokeAllSessions({ redis, keys, storeClock, idleMs, durability }, userId, reason),
+
+    async logoutAll (caller, reason) {
+      const reply = await runRevokeAll({ redis, keys, storeClock, idleMs, durability }, caller.userId, reason, caller)
+      const status = String(reply[0])
+      if (status === 'ok' || status === 'already') return { ok: true, minVersion: Number(reply[1]), already: status === 'already' }
+      return { ok: false, reason: (status === 'dead' ? String(reply[1]) : 'no_user') as 'no_user' | 'disabled' | 'missing' | 'revoked' }
+    },
 
     confirmRevoked: (userId) => durability.confirmRevocation(keys.user(userId)),
 
