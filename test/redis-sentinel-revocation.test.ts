@@ -3,6 +3,9 @@
 // mode a primary demoted while a WAIT is blocked is a 503 with Retry-After, never a 500.
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { Redis } from 'ioredis'
+import { createKeyNames } from '../src/key-names.js'
+import { defineScripts, runScriptDurably } from '../src/sessions/scripts.js'
 import { bearer, buildTestApp, json, login, refresh, registerAndLogin, uniquePrefix, type Test } from './helper.js'
 import { MASTER_NAME, startSentinels, type TestSentinels } from './topology-sentinel.js'
 import { info, settledWithin, until } from './topologies.js'
@@ -75,6 +78,27 @@ t.test('a logout-all answered 503 stands at once, and its retry confirms it (204
   t.equal((await refresh(app, since.refresh_token)).statusCode, 200, 'and refreshes')
   t.equal((await app.inject({ url: '/auth/sessions', headers: bearer(caller.accessToken) })).statusCode, 401,
     'the old token still opens nothing else')
+})
+
+t.test('makes a repeated revocation a write, so its WAIT covers the first one even on a connection that never wrote', async (t) => {
+  const app = await appOn(t, { REDIS_WAIT_TIMEOUT_MS: '300' })
+  const user = await registerAndLogin(app)
+  const replicas = await sentinels.replicas()
+  for (const port of replicas) sentinels.signal(port, 'SIGSTOP')
+  t.teardown(() => { for (const port of replicas) sentinels.signal(port, 'SIGCONT') })
+  const logout = () => app.inject({ method: 'POST', url: '/auth/logout', payload: { refresh_token: user.refreshToken } })
+  t.equal((await logout()).statusCode, 503, 'no replica acknowledged the logout')
+  // A retry that reaches another instance: a WAIT on a connection that has written nothing returns at once.
+  const fresh = new Redis({ host: '127.0.0.1', port: await sentinels.primary(), maxRetriesPerRequest: 1 })
+  t.teardown(() => fresh.disconnect())
+  defineScripts(fresh)
+  const args = [user.sessionId, 'logout', '', app.config.refresh.idleTtlSeconds * 1000]
+  const retried = await runScriptDurably(fresh, 'revoke-family', [createKeyNames(app.config.redis.keyPrefix).user(user.userId)], args,
+    { replicas: 1, timeoutMs: 300 }).then((reply) => reply, (err: unknown) => err)
+  t.match(retried, { name: 'NotReplicatedError', reply: 0 }, 'the retry waits for the replica too (and revoked nothing new)')
+  for (const port of replicas) sentinels.signal(port, 'SIGCONT')
+  t.equal((await logout()).statusCode, 204, 'answered once a replica holds it')
+  t.equal((await refresh(app, user.refreshToken)).statusCode, 400, 'the family is revoked')
 })
 
 t.test('keeps an acknowledged logout and logout-all when the primary dies right after the answer', async (t) => {
