@@ -44,9 +44,9 @@ t.test('region 1 cut off: 503 there, its users carry on from region 2, and a rev
   await failedOver
   t.pass('a replica in region 2 or 3 holds region 1\'s slots within 30 s of the cut')
   // The promoted node's one reachable replica (in the third region) re-attaches a moment after the failover; until
-  // then a revocation runs but its WAIT falls short, and is answered 503 although it stands. Its retry then meets
-  // the revoked token (401): a known gap (docs/regions.md, "What each failure costs"), not this test's subject,
-  // which is that a revocation made and acknowledged during the cut holds after the heal.
+  // then a revocation's WAIT falls short and it is answered 503 although it stands (its retry confirms it:
+  // test/logout-all-retry.test.ts, test/redis-sentinel-revocation.test.ts). Waiting first keeps this test on its
+  // subject, that a revocation made and acknowledged during the cut holds after the heal.
   const promoted = await cluster.masterOf(SHARD_SLOTS.get(1)![0], cluster.nodes.find((n) => n.region === 2))
   await cluster.replicated(1, FAILOVER_TARGET_MS, { master: promoted, replicas: 1 })
 
