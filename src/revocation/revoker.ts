@@ -48,8 +48,8 @@ export function createRevoker (deps: { sessions: SessionStore, feed: RevocationF
     }
     throw err
   }
-  const announceFloor = (userId: string, minVersion: number, reason: RevokeReason) =>
-    publish({ kind: 'user', userId, minVersion, atMs: nowMs(), reason })
+  const floor = (userId: string, minVersion: number, reason: RevokeReason) => ({ kind: 'user' as const, userId, minVersion, atMs: nowMs(), reason })
+  const announceFloor = (userId: string, minVersion: number, reason: RevokeReason) => publish(floor(userId, minVersion, reason))
 
   return {
     async byRefreshToken (token, reason) {
@@ -71,9 +71,9 @@ export function createRevoker (deps: { sessions: SessionStore, feed: RevocationF
     async logoutAll (caller) {
       const outcome = await sessions.logoutAll(caller, 'logout_all').catch((err: unknown) => announceUnreplicated(err, 'logout_all'))
       if (!outcome.ok) return false
-      const event = { kind: 'user' as const, userId: caller.userId, minVersion: outcome.minVersion, atMs: nowMs(), reason: 'logout_all' as const }
       // A confirmation is announced again, since the first attempt's announcement was best effort (applying it twice
       // is harmless), but it is not a second revocation for the listeners (metrics).
+      const event = floor(caller.userId, outcome.minVersion, 'logout_all')
       await (outcome.already ? feed.publish(event) : publish(event))
       return true
     },

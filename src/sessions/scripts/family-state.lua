@@ -54,6 +54,21 @@ local function family_expiry (f, idle)
   return math.min(f.ax, f.lu + idle)
 end
 
+-- The strict check of the session behind an access token (check-session.lua; logout-all's own step): 'ok', or the
+-- reason it is dead: 'no_user', 'disabled', 'version', 'missing', 'revoked'; with 'ok' and 'version', the user's
+-- session version as a second value. `override` is store_now's, read only when the family's expiry is decided.
+local function session_state (userKey, tokenVersion, familyId, override, idle)
+  local user = redis.call('HMGET', userKey, 'sv', 'dis', family_field(familyId))
+  if not user[1] then return 'no_user' end
+  if user[2] == '1' then return 'disabled' end
+  local sv = tonumber(user[1])
+  if tokenVersion < sv then return 'version', sv end
+  local f = decode_family(user[3])
+  if not f or store_now(override) >= family_expiry(f, idle) then return 'missing' end
+  if f.rv then return 'revoked' end
+  return 'ok', sv
+end
+
 -- Revoke in place: keep a small marker until the family would have expired, so a replay is answered as revoked.
 local function tombstone (userKey, familyId, f, reason)
   f.rv = reason; f.h = NO_HASH; f.n = false; f.meta = ''

@@ -6,30 +6,26 @@
 -- - a token older than the user's version asks again for a logout-all that already stands (its first answer was a
 --   503 because WAIT fell short, or it was lost): nothing is bumped, so no session begun since then ends, and the
 --   version is written back unchanged so that this call's WAIT covers the earlier bump (replicas apply in order);
--- - otherwise the caller's own session must be live, as on every strict route.
+-- - otherwise the caller's own session must be live, the same check as every strict route's (session_state).
 -- KEYS[1] = user hash
 -- ARGV[1] = reason   ARGV[2] = now override (ms; tests only, '' = Redis TIME)   ARGV[3] = idle TTL (ms)
 -- ARGV[4] = the caller's token session version ('' = no caller: admin, CLI, password change)
 -- ARGV[5] = the caller's family id (with ARGV[4])
--- Returns: { 'ok', newSessionVersion }, { 'already', sessionVersion }, { 'dead', 'disabled' | 'missing' | 'revoked' }
+-- Returns: { 'ok', newSessionVersion }, { 'already', sessionVersion }, { 'dead', why } (session_state's reasons)
 --   or { 'no_user' }
 if redis.call('HEXISTS', KEYS[1], 'email') == 0 then
   return { 'no_user' }
 end
-local now = store_now(ARGV[2])
 local idle = tonumber(ARGV[3])
 if ARGV[4] ~= '' then
-  local state = redis.call('HMGET', KEYS[1], 'sv', 'dis', family_field(ARGV[5]))
-  if state[2] == '1' then return { 'dead', 'disabled' } end
-  local current = tonumber(state[1] or '0')
-  if tonumber(ARGV[4]) < current then
+  local state, current = session_state(KEYS[1], tonumber(ARGV[4]), ARGV[5], ARGV[2], idle)
+  if state == 'version' then
     redis.call('HSET', KEYS[1], 'sv', current)
     return { 'already', current }
   end
-  local f = decode_family(state[3])
-  if not f or now >= family_expiry(f, idle) then return { 'dead', 'missing' } end
-  if f.rv then return { 'dead', 'revoked' } end
+  if state ~= 'ok' then return { 'dead', state } end
 end
+local now = store_now(ARGV[2])
 local sv = redis.call('HINCRBY', KEYS[1], 'sv', 1)
 local fields, exact = read_fields(KEYS[1], EXACT_FIELDS)
 local doomed = {} -- fields to delete, in one HDEL
