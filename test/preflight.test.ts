@@ -15,6 +15,15 @@ t.test('npm test runs the preflight before building and testing', async (t) => {
   t.match(pkg.scripts.pretest, /^node scripts\/preflight\.mjs && /)
 })
 
+// scripts/tap-plugins.mjs rebuilds tap's test class before the run when `npm ci` left it with the default plugins:
+// otherwise the first run after an install loads ts-node's loader into every test process beside tsx.
+t.test('test processes run with tsx as their only TypeScript loader, even on the first run after an install', async (t) => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  t.match(pkg.scripts.pretest, /&& node scripts\/tap-plugins\.mjs$/, 'after the build, before tap starts')
+  t.same(process.execArgv.filter((arg) => arg.includes('@tapjs/typescript')), [], 'no ts-node loader in this process')
+  t.ok(process.execArgv.includes('--import=tsx'), 'tsx loads the tests')
+})
+
 t.test('without redis-server, redis-cli, haproxy and a browser it exits non-zero with one line saying what to install', async (t) => {
   const empty = mkdtempSync(join(tmpdir(), 'rotor-path-'))
   t.teardown(() => rmSync(empty, { recursive: true, force: true }))
