@@ -58,9 +58,14 @@ function connectionOptions (config: RedisConfig, role: RedisRole, tuning: Client
     // Named so it shows in CLIENT LIST; the feed resubscribes and replays the log itself on every 'ready'.
     return { ...common, connectionName: 'rotor-revocation-feed', autoResubscribe: false }
   }
+  const timed = tuning.commandTimeout !== false
   return {
     ...common,
-    commandTimeout: tuning.commandTimeout === false ? undefined : config.commandTimeoutMs,
+    commandTimeout: timed ? config.commandTimeoutMs : undefined,
+    // A command sent when the connection dropped may have run; ioredis would send it again once reconnected, long
+    // after it was answered 503 and the client moved on through another instance: a rotation replayed then is a
+    // reuse, and logs the user out. Left to fail by its timeout instead (see NO_LATE_RESENDS for Cluster).
+    autoResendUnfulfilledCommands: !timed,
     enableOfflineQueue: tuning.offlineQueue ?? false,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: tuning.enableAutoPipelining ?? false,
@@ -71,8 +76,8 @@ function connectionOptions (config: RedisConfig, role: RedisRole, tuning: Client
 /**
  * Open nothing yet (lazy): call `connect()` and handle its rejection (the app boots without Redis).
  * Sentinel: the primary the Sentinels name, followed across failovers (ioredis's failover detector subscribes to
- * +switch-master). Cluster: commands routed by slot to masters only; MOVED/ASK, TRYAGAIN and CLUSTERDOWN are retried
- * by ioredis within the command timeout, and what still fails is answered 503 (isStoreUnavailable).
+ * +switch-master). Cluster: commands routed by slot to masters only; MOVED/ASK and TRYAGAIN are followed by ioredis,
+ * a closed connection or CLUSTERDOWN fails the command at once (NO_LATE_RESENDS), answered 503 (isStoreUnavailable).
  */
 export function createRedisClient (config: RedisConfig, role: 'commands', tuning?: ClientTuning): RedisClient
 export function createRedisClient (config: RedisConfig, role: 'subscriber', tuning?: Pick<ClientTuning, 'onRedrive'>): RedisSubscriber
@@ -114,9 +119,7 @@ export function createRedisClient (config: RedisConfig, role: RedisRole, tuning:
       scaleReads: topology.localNodes === undefined
         ? 'master'
         : localReadRoute(localAddresses(topology.localNodes, topology.natMap), createKeyNames(config.keyPrefix).emailIndexPrefix()),
-      retryDelayOnFailover: 100,
-      retryDelayOnClusterDown: 100,
-      retryDelayOnTryAgain: 100,
+      ...NO_LATE_RESENDS,
       slotsRefreshTimeout: config.connectTimeoutMs,
       // Off: refreshed by our own timer below instead.
       slotsRefreshInterval: 0,
@@ -130,6 +133,16 @@ export function createRedisClient (config: RedisConfig, role: RedisRole, tuning:
   }
   return watched(new Redis(config.url, options))
 }
+
+/**
+ * ioredis re-sends a Cluster command whose connection closed (it may have run) after retryDelayOnFailover, and one
+ * refused with CLUSTERDOWN after retryDelayOnClusterDown, again and again up to maxRedirections, and it goes on after
+ * the command timeout has answered the caller: seen as a rotation replayed on the promoted master once the client,
+ * answered 503, had rotated twice since: a reuse, the user logged out by a failover. Both off: such a command fails
+ * (503, the client retries it as Retry-After says). Replies that say the command did not run (MOVED, ASK,
+ * TRYAGAIN) are still followed at once.
+ */
+const NO_LATE_RESENDS = { retryDelayOnFailover: 0, retryDelayOnClusterDown: 0, retryDelayOnTryAgain: 0 } as const
 
 /** Besides MOVED replies, the slot map is re-read this often, so a failover or resharding is noticed early. */
 const SLOTS_REFRESH_INTERVAL_MS = 5000
