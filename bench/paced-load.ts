@@ -90,8 +90,9 @@ export async function runPaced (spec: PacedSpec, list: string[]): Promise<LoadRe
   const cpuBefore = process.cpuUsage()
   const start = performance.now()
   await new Promise<void>((resolve) => {
-    // A socket that fails mid-run never answers: give up a while after the last request was due.
-    const deadline = setTimeout(resolve, (spec.seconds + 10) * 1000)
+    // A request may never be answered (a socket failed mid-run, a starved server): give up a while after the last
+    // one was due, and count what is still owed as timed out.
+    const deadline = setTimeout(resolve, (spec.seconds + drainSeconds(spec.seconds)) * 1000)
     onAllAnswered = () => { clearTimeout(deadline); resolve() }
     let scheduled = 0
     // Every millisecond, issue each request that has come due since the last tick, stamped with its own due time.
@@ -114,7 +115,8 @@ export async function runPaced (spec: PacedSpec, list: string[]): Promise<LoadRe
     ok: latencies.length,
     non2xx: answered - latencies.length,
     errors,
-    timeouts: 0,
+    // Sent and never answered, or due and never sent for want of a free socket: neither a latency nor an error.
+    timeouts: total - answered - errors,
     statusCodes,
     seconds,
     rps: latencies.length / seconds,
@@ -122,6 +124,11 @@ export async function runPaced (spec: PacedSpec, list: string[]): Promise<LoadRe
     ...(refusedLatencies.length > 0 ? { non2xxLatencyMs: percentiles(refusedLatencies) } : {}),
     loadCpuPercent: (cpu.user + cpu.system) / 10 / (seconds * 1000)
   }
+}
+
+/** How long after its last due time a phase still waits for answers: a whole phase, at least 3 s, at most 10 s. */
+export function drainSeconds (phaseSeconds: number): number {
+  return Math.min(10, Math.max(3, phaseSeconds))
 }
 
 function encode (request: ReturnType<typeof requestFor>, host: string): Buffer {

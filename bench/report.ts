@@ -55,7 +55,7 @@ export function formatReport (r: BenchResults): string {
     [`6 /me paced, ${int(r.loginStorm.loginRate)} logins/s flood`, `${int(r.loginStorm.meStorm.rps)} of ${int(r.loginStorm.meRate)} req/s`, 'p99 vs no logins',
       ratioText(r.loginStorm.p99Ratio), ...lat(r.loginStorm.meStorm), ...verdict(t, 'me-p99-login-storm-vs-quiet')],
     ['6 (same) /me p99 under the flood', '', '', '', '', ms(r.loginStorm.meStorm.latencyMs.p99), '', ...verdict(t, 'me-p99-login-storm')],
-    [`6 the flood: logins ${int(r.loginStorm.logins.ok)} served, ${int(r.loginStorm.logins.non2xx)} refused`, `${rate(r.loginStorm.logins.rps)} req/s`,
+    [`6 the flood: logins ${int(r.loginStorm.logins.ok)} served, ${int(r.loginStorm.logins.non2xx)} refused, ${int(r.loginStorm.logins.timeouts)} unanswered`, `${rate(r.loginStorm.logins.rps)} req/s`,
       'refused (503) latency', '', ...(r.loginStorm.logins.non2xxLatencyMs === undefined ? ['', '', ''] : latOf(r.loginStorm.logins.non2xxLatencyMs)), 'info', ''],
     [`6 (info) B, pool at nice ${r.loginStorm.niced.nice}: /me alone`, `${int(r.loginStorm.niced.meQuiet.rps)} req/s`, '', '', ...lat(r.loginStorm.niced.meQuiet), 'info', ''],
     [`6 (info) B, pool at nice ${r.loginStorm.niced.nice}: beside the flood`, `${int(r.loginStorm.niced.meStorm.rps)} req/s`, 'p99 vs B alone',
@@ -145,6 +145,7 @@ export function warnings (r: BenchResults, phases = phaseList(r)): string[] {
     if (taken >= 15) out.push(`${name}: other work and steal took ${Math.round(taken)}% of the server core, so the server had less than a core: its rate is low and noisy`)
     if (p.loadCpuPercent >= 90) out.push(`${name}: the load generator used ${Math.round(p.loadCpuPercent)}% of its core, so this rate may be the generator's limit, not the server's`)
     if (p.non2xx + p.errors > 0) out.push(`${name}: ${p.non2xx} non-2xx and ${p.errors} errors (${JSON.stringify(p.statusCodes)})`)
+    if (p.timeouts > 0) out.push(`${name}: ${p.timeouts} requests never answered before the phase gave up on them`)
   }
   const saturated = [['bare', r.validation.bare], ['/me warm', r.validation.warm], ['/me cold', r.validation.cold],
     ['RS bare', r.resourceServer.bare], ['RS /hello warm', r.resourceServer.warm], ['RS /hello cold', r.resourceServer.cold]] as const

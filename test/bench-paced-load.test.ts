@@ -33,3 +33,20 @@ t.test('an unsolicited 408 on a socket is neither an answer nor a latency, and n
   t.equal(result.errors, 0)
   t.ok(result.latencyMs.max <= performance.now() - startedAt, 'no latency longer than the run itself: none counted from a request never sent')
 })
+
+t.test('a request never answered counts as timed out once the phase has drained, not as nothing', async (t) => {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined)
+    // Answers only the first request it reads on each socket, then reads on and stays silent, as a starved server does.
+    let answered = false
+    socket.on('data', () => { if (!answered) { answered = true; socket.write(OK) } })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  const { port } = server.address() as net.AddressInfo
+  const result = await runPaced({ url: `http://127.0.0.1:${port}`, kind: 'bare', valuesFile: '', connections: 2, seconds: 0.5, rate: 20 }, ['token'])
+  t.equal(result.ok, 2, 'one answer per socket')
+  t.equal(result.errors, 0)
+  t.equal(result.timeouts, 8, 'the other eight due requests are owed: timed out')
+  t.equal(result.ok + result.non2xx + result.errors + result.timeouts, 10, 'every request due is accounted for')
+})

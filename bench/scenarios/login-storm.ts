@@ -25,7 +25,7 @@ export async function runLoginStorm (ctx: BenchContext): Promise<BenchResults['l
       }, child.pid)
     ])
     const refused = logins.non2xxLatencyMs
-    ctx.log(`  logins: ${logins.ok} served, ${logins.non2xx} refused${refused === undefined ? '' : ` (refusal p99 ${refused.p99.toFixed(1)} ms)`}`)
+    ctx.log(`  logins: ${logins.ok} served, ${logins.non2xx} refused, ${logins.timeouts} unanswered${refused === undefined ? '' : ` (refusal p99 ${refused.p99.toFixed(1)} ms)`}`)
     return { meQuiet, meStorm, logins, p99Ratio: ratio(meStorm.latencyMs.p99, meQuiet.latencyMs.p99) }
   }
   const plain = await pair('a', '')
