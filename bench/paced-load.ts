@@ -127,7 +127,7 @@ export async function runPaced (spec: PacedSpec, list: string[]): Promise<LoadRe
 }
 
 /** How long after its last due time a phase still waits for answers: a whole phase, at least 3 s, at most 10 s. */
-export function drainSeconds (phaseSeconds: number): number {
+function drainSeconds (phaseSeconds: number): number {
   return Math.min(10, Math.max(3, phaseSeconds))
 }
 

@@ -139,8 +139,8 @@ export function createRedisClient (config: RedisConfig, role: RedisRole, tuning:
  * refused with CLUSTERDOWN after retryDelayOnClusterDown, again and again up to maxRedirections, and it goes on after
  * the command timeout has answered the caller: seen as a rotation replayed on the promoted master once the client,
  * answered 503, had rotated twice since: a reuse, the user logged out by a failover. Both off: such a command fails
- * (503, the client retries it as Retry-After says). Replies that say the command did not run (MOVED, ASK,
- * TRYAGAIN) are still followed at once.
+ * (503, the client retries it as Retry-After says). Replies that say the command did not run (MOVED, ASK, and
+ * TRYAGAIN with no delay) are still followed at once.
  */
 const NO_LATE_RESENDS = { retryDelayOnFailover: 0, retryDelayOnClusterDown: 0, retryDelayOnTryAgain: 0 } as const
 

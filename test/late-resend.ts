@@ -29,14 +29,14 @@ export async function startDroppingProxy (t: Test, target: number): Promise<Drop
   return { port: (server.address() as AddressInfo).port, drop: () => { dropping = true }, reset }
 }
 
+type Check = Test & { equal: (found: unknown, wanted: unknown, message: string) => unknown, ok: (value: unknown, message: string) => unknown }
+
 /**
  * The client's steps, `behind` being the instance whose store connection goes through `proxy`: its rotation times
  * out (503), the client rotates twice through `direct`, the connection is reset and `behind` reconnects (it lists
  * the user's sessions again, a read of the same key over the same connection). Resolves with the answer to the
  * client's next refresh, through `direct`.
  */
-type Check = Test & { equal: (found: unknown, wanted: unknown, message: string) => unknown, ok: (value: unknown, message: string) => unknown }
-
 export async function rotateAroundASilentConnection (t: Check, behind: FastifyInstance, direct: FastifyInstance, proxy: DroppingProxy,
   user: { refreshToken: string, accessToken: string }): Promise<{ statusCode: number }> {
   proxy.drop()
